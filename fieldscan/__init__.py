@@ -1,0 +1,80 @@
+"""fieldscan: environmental scans for community health centers.
+
+The application factory builds the Flask app from small steps; every domain package
+registers its own routes and commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Create the fieldscan application.
+
+    :param config: settings that override the environment (keys as in the configuration
+        contract, e.g. ``FIELDSCAN_DATABASE_URL``, or Flask's own such as ``TESTING``).
+    """
+    from fieldscan.config import load_config
+
+    app = Flask(__name__, instance_path=_instance_path(config or {}))
+    app.config.update(load_config(app.instance_path, config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _instance_path(config: Mapping[str, object]) -> str:
+    # The embedded database lives in the checkout's instance/ folder (the contract),
+    # whatever the working directory; FIELDSCAN_INSTANCE_PATH moves it.
+    import os
+
+    from fieldscan.config import PROJECT_ROOT
+
+    chosen = config.get("FIELDSCAN_INSTANCE_PATH") or os.environ.get("FIELDSCAN_INSTANCE_PATH")
+    return str(chosen or PROJECT_ROOT / "instance")
+
+
+def _init_logging(app: Flask) -> None:
+    from fieldscan import logs
+
+    logs.init_app(app)
+
+
+def _init_extensions(app: Flask) -> None:
+    from fieldscan import i18n
+    from fieldscan.extensions import db, migrate
+    from fieldscan.respondents.vault import vault_for
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    i18n.init_app(app)
+    app.extensions["fieldscan.vault"] = vault_for(app.config)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from fieldscan import errors
+    from fieldscan.web.routes import blueprint as web_blueprint
+
+    errors.init_app(app)
+    app.register_blueprint(web_blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from fieldscan.accounts.cli import users_cli
+    from fieldscan.i18n_cli import i18n_cli
+    from fieldscan.instruments.cli import surveys_cli
+
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(i18n_cli)

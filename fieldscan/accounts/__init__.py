@@ -1,0 +1,1 @@
+"""Staff accounts: users, roles, sites and passwords."""

@@ -1,0 +1,1 @@
+"""The survey library in the database: loading definitions as immutable versions, listing them."""

@@ -1,0 +1,175 @@
+"""Loading survey definitions into the database and reading them back.
+
+The engine in :mod:`fieldscan.survey` validates and resolves definitions; this module
+stores each distinct resolved content once, as a new :class:`SurveyVersion`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from fieldscan.extensions import db
+from fieldscan.locales import SOURCE_LANGUAGE
+from fieldscan.models import Survey, SurveyVersion
+from fieldscan.survey import Survey as SurveyDefinition
+from fieldscan.survey import load_directory, load_file
+
+logger = logging.getLogger(__name__)
+
+
+class SchemaMissing(RuntimeError):
+    """The database has not been created or migrated yet."""
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    """What loading one definition did."""
+
+    survey_id: str
+    version: int
+    created: bool
+
+
+def read_definitions(path: str | Path) -> list[SurveyDefinition]:
+    """Validate the definition file or every definition in the folder ``path``.
+
+    :raises fieldscan.survey.SurveyDefinitionError: when any definition is invalid;
+        nothing is returned then (all or nothing).
+    """
+    path = Path(path)
+    if path.is_dir():
+        return load_directory(path)
+    return [load_file(path)]
+
+
+def store_definition(definition: SurveyDefinition, source: str) -> LoadOutcome:
+    """Store ``definition`` as a new version unless identical content is already stored.
+
+    Flushes but does not commit: the caller commits once for a whole load.
+    """
+    content = definition.to_content()
+    digest = definition.content_hash()
+    survey = db.session.get(Survey, definition.id)
+    if survey is None:
+        survey = Survey(id=definition.id, title="", source=source)
+        db.session.add(survey)
+    survey.title = definition.title.get(SOURCE_LANGUAGE) or next(iter(definition.title.values()))
+    survey.source = source
+    survey.archived = False
+    existing = db.session.scalar(
+        select(SurveyVersion).where(
+            SurveyVersion.survey_id == definition.id, SurveyVersion.content_hash == digest
+        )
+    )
+    if existing is not None:
+        return LoadOutcome(definition.id, existing.number, created=False)
+    last = db.session.scalar(
+        select(func.max(SurveyVersion.number)).where(SurveyVersion.survey_id == definition.id)
+    )
+    version = SurveyVersion(
+        survey=survey, number=(last or 0) + 1, content=content, content_hash=digest
+    )
+    db.session.add(version)
+    db.session.flush()
+    logger.info("survey %s version %s stored", definition.id, version.number)
+    return LoadOutcome(definition.id, version.number, created=True)
+
+
+def load_surveys(path: str | Path) -> list[LoadOutcome]:
+    """Validate every definition under ``path`` and store the changed ones, in one transaction."""
+    definitions = read_definitions(path)
+    _require_schema()
+    outcomes = []
+    try:
+        for definition in definitions:
+            outcomes.append(store_definition(definition, source=_source_name(path, definition)))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return outcomes
+
+
+def _source_name(path: str | Path, definition: SurveyDefinition) -> str:
+    path = Path(path)
+    name = path.name if path.is_file() else f"{path.name}/{definition.id}"
+    return name[:500]
+
+
+def _require_schema() -> None:
+    try:
+        db.session.execute(select(Survey.id).limit(1))
+    except (OperationalError, ProgrammingError) as exc:
+        db.session.rollback()
+        raise SchemaMissing("the database is not set up: run 'fieldscan db upgrade' first") from exc
+
+
+def current_versions(include_archived: bool = False) -> list[SurveyVersion]:
+    """The newest version of every survey, ordered by survey id."""
+    _require_schema()
+    query = select(Survey).order_by(Survey.id)
+    if not include_archived:
+        query = query.where(Survey.archived.is_(False))
+    return [s.current_version for s in db.session.scalars(query) if s.current_version]
+
+
+def definition_of(version: SurveyVersion) -> SurveyDefinition:
+    """The engine's view of a stored version."""
+    return SurveyDefinition.from_content(version.content)
+
+
+def get_version(survey_id: str, number: int | None = None) -> SurveyVersion | None:
+    """A survey's version ``number``, or its newest when ``number`` is None."""
+    query = select(SurveyVersion).where(SurveyVersion.survey_id == survey_id)
+    if number is None:
+        query = query.order_by(SurveyVersion.number.desc())
+    else:
+        query = query.where(SurveyVersion.number == number)
+    return db.session.scalars(query.limit(1)).first()
+
+
+def listing() -> list[dict]:
+    """The survey list of the command-line contract (``surveys list --json``)."""
+    rows = []
+    for version in current_versions():
+        content = version.content
+        rows.append(
+            {
+                "id": version.survey_id,
+                "version": version.number,
+                "title": content["title"].get(SOURCE_LANGUAGE) or version.survey.title,
+                "languages": list(content["languages"]),
+                "keywords": {lang: list(words) for lang, words in content["keywords"].items()},
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class PublicSurvey:
+    """What the landing page shows of a survey, in one language."""
+
+    id: str
+    title: str
+    keywords: list[str]
+
+
+def public_listing(language: str) -> list[PublicSurvey]:
+    """Surveys a patient can start by SMS, titled and keyed in ``language`` where it ships."""
+    try:
+        versions = current_versions()
+    except SchemaMissing:
+        return []
+    listed = []
+    for version in versions:
+        content = version.content
+        lang = language if language in content["languages"] else SOURCE_LANGUAGE
+        title = content["title"].get(lang) or version.survey.title
+        keywords = content["keywords"].get(lang) or content["keywords"].get(SOURCE_LANGUAGE) or []
+        listed.append(PublicSurvey(version.survey_id, title, list(keywords)))
+    return listed

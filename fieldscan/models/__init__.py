@@ -1,0 +1,14 @@
+"""The database models, one module per aggregate."""
+
+from fieldscan.models.audit import AuditEvent
+from fieldscan.models.partners import Partner, PartnerRelationship
+from fieldscan.models.respondents import Respondent
+from fieldscan.models.responses import Answer, Channel, Response, ResponseStatus
+from fieldscan.models.sites import Site
+from fieldscan.models.surveys import Survey, SurveyVersion
+from fieldscan.models.users import Role, User
+
+__all__ = [
+    "Answer", "AuditEvent", "Channel", "Partner", "PartnerRelationship", "Respondent", "Response",
+    "ResponseStatus", "Role", "Site", "Survey", "SurveyVersion", "User",
+]

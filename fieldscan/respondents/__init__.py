@@ -1,0 +1,1 @@
+"""Respondents: phone numbers kept encrypted, looked up by keyed hash."""
