@@ -56,8 +56,13 @@ def _init_extensions(app: Flask) -> None:
     from fieldscan.respondents.vault import vault_for
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     i18n.init_app(app)
     app.extensions["fieldscan.vault"] = vault_for(app.config)
 

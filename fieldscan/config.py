@@ -64,7 +64,9 @@ def load_config(instance_path: str, overrides: Mapping[str, object] | None = Non
             raise ConfigurationError(
                 "FIELDSCAN_SECRET_KEY is not set: refusing to start in production without it"
             )
-        secret = _development_secret(instance_path) if env == "development" else secrets.token_hex(32)
+        secret = (
+            _development_secret(instance_path) if env == "development" else secrets.token_hex(32)
+        )
     values["SECRET_KEY"] = secret
     values["FIELDSCAN_SECRET_KEY"] = secret
 
@@ -75,7 +77,9 @@ def load_config(instance_path: str, overrides: Mapping[str, object] | None = Non
     values["FIELDSCAN_DATABASE_URL"] = values["SQLALCHEMY_DATABASE_URI"]
 
     values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    values.setdefault("SURVEYS_DIR", values.get("FIELDSCAN_SURVEYS_DIR") or str(PROJECT_ROOT / "surveys"))
+    values.setdefault(
+        "SURVEYS_DIR", values.get("FIELDSCAN_SURVEYS_DIR") or str(PROJECT_ROOT / "surveys")
+    )
     values["TESTING"] = bool(values.get("TESTING")) or env == "testing"
     values.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     values.setdefault("JSON_SORT_KEYS", False)
@@ -86,7 +90,7 @@ def _sqlalchemy_url(url: str) -> str:
     # Heroku-style and plain postgres URLs name the driver we do not ship; use psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -31,8 +31,13 @@ HEADER = """\
 
 #: Functions whose arguments are messages: name -> 1-based positions of the messages.
 _UI_KEYWORDS = {
-    "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None,
-    "translate": (2,), "translate_plural": (2, 3),
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "N_": None,
+    "translate": (2,),
+    "translate_plural": (2, 3),
 }
 #: The survey engine calls :func:`fieldscan.locales.gettext` with the language first.
 _ENGINE_KEYWORDS = {**_UI_KEYWORDS, "gettext": (2,), "ngettext": (2, 3)}
@@ -73,16 +78,26 @@ def extract_messages() -> Catalog:
     catalog = _new_catalog(None, "messages")
     engine_dir = PACKAGE_DIR / "survey"
     sources: list[tuple[Path, list, dict]] = [
-        (PACKAGE_DIR, [("survey/**.py", "ignore"), ("**.py", "python"),
-                       ("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2")],
-         _UI_KEYWORDS),
+        (
+            PACKAGE_DIR,
+            [
+                ("survey/**.py", "ignore"),
+                ("**.py", "python"),
+                ("**/templates/**.html", "jinja2"),
+                ("**/templates/**.txt", "jinja2"),
+            ],
+            _UI_KEYWORDS,
+        ),
         (engine_dir, [("**.py", "python")], _ENGINE_KEYWORDS),
     ]
     for directory, method_map, keywords in sources:
         if not directory.exists():
             continue
         for filename, lineno, message, comments, context in extract_from_dir(
-            str(directory), method_map, keywords=keywords, comment_tags=("TRANSLATORS:",),
+            str(directory),
+            method_map,
+            keywords=keywords,
+            comment_tags=("TRANSLATORS:",),
             strip_comment_tags=True,
         ):
             location = (str((directory / filename).relative_to(PROJECT_DIR)), lineno)
@@ -98,8 +113,12 @@ def extract_surveys(surveys_dir: Path) -> Catalog:
     for path in sorted(surveys_dir.glob("*.y*ml")):
         with path.open("rb") as handle:
             for lineno, _func, message, comments in extractor(handle, (), (), {}):
-                location = (str(path.relative_to(PROJECT_DIR)) if path.is_relative_to(PROJECT_DIR)
-                            else path.name, lineno)
+                location = (
+                    str(path.relative_to(PROJECT_DIR))
+                    if path.is_relative_to(PROJECT_DIR)
+                    else path.name,
+                    lineno,
+                )
                 catalog.add(message, None, [location], auto_comments=comments)
     return catalog
 
@@ -135,8 +154,15 @@ def update_catalogs(languages: Iterable[str] = LANGUAGES) -> list[str]:
             else:
                 catalog = _new_catalog(language, domain)
                 for message in template:
-                    if message.id:
-                        catalog[message.id] = message
+                    if message.id:  # copies: the template's messages must stay untouched
+                        catalog.add(
+                            message.id,
+                            None,
+                            list(message.locations),
+                            flags=set(message.flags) - {"fuzzy"},
+                            auto_comments=list(message.auto_comments),
+                            context=message.context,
+                        )
             if language == SOURCE_LANGUAGE:
                 for message in catalog:
                     if message.id and not message.string:
@@ -169,7 +195,9 @@ def check_catalogs(languages: Iterable[str] = LANGUAGES) -> list[str]:
     for domain in ("messages", "surveys"):
         template_path = _template_path(domain)
         if not template_path.exists():
-            problems.append(f"{template_path.relative_to(PROJECT_DIR)}: missing; run 'fieldscan i18n extract'")
+            problems.append(
+                f"{template_path.relative_to(PROJECT_DIR)}: missing; run 'fieldscan i18n extract'"
+            )
             continue
         template = _read(template_path)
         wanted = {m.id if isinstance(m.id, str) else m.id[0]: m for m in template if m.id}
@@ -189,6 +217,8 @@ def check_catalogs(languages: Iterable[str] = LANGUAGES) -> list[str]:
                     problems.append(f"{label}: missing")
                     continue
                 problems.extend(f"{label}: {issue}" for issue in _message_issues(message))
+                if language != SOURCE_LANGUAGE and _left_in_english(message):
+                    problems.append(f"{label}: left in English")
     return problems
 
 
@@ -212,6 +242,16 @@ def _message_issues(message) -> list[str]:
     return issues
 
 
+_ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
+
+
+def _left_in_english(message) -> bool:
+    """Whether a translation is the English source itself (names and acronyms may be)."""
+    if isinstance(message.id, (list, tuple)):
+        return any(s == i for s, i in zip(message.string, message.id, strict=False))
+    return message.string == message.id and len(_ENGLISH_WORD.findall(message.id)) >= 2
+
+
 def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -227,8 +267,10 @@ def extract_command() -> None:
     from flask import current_app
 
     surveys_dir = Path(current_app.config["SURVEYS_DIR"])
-    for domain, catalog in (("messages", extract_messages()),
-                            ("surveys", extract_surveys(surveys_dir))):
+    for domain, catalog in (
+        ("messages", extract_messages()),
+        ("surveys", extract_surveys(surveys_dir)),
+    ):
         catalog.creation_date = datetime(2000, 1, 1, tzinfo=UTC)  # stable files, clean diffs
         _write(catalog, _template_path(domain))
         click.echo(f"{_template_path(domain).relative_to(PROJECT_DIR)}: {len(catalog)} messages")
@@ -240,7 +282,9 @@ def update_command(languages: tuple[str, ...]) -> None:
     """Merge the templates into each language's catalogs (creating missing ones)."""
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown:
-        raise click.ClickException(f"unknown language {unknown[0]!r}; known: {', '.join(LANGUAGES)}")
+        raise click.ClickException(
+            f"unknown language {unknown[0]!r}; known: {', '.join(LANGUAGES)}"
+        )
     for path in update_catalogs(languages or LANGUAGES):
         click.echo(f"updated {path}")
 

@@ -16,7 +16,18 @@ from babel.support import NullTranslations, Translations
 
 #: The Medi-Cal threshold languages, in the order menus list them.
 LANGUAGES: tuple[str, ...] = (
-    "en", "es", "vi", "zh_Hant", "tl", "ko", "ar", "hy", "km", "fa", "ru", "hmn",
+    "en",
+    "es",
+    "vi",
+    "zh_Hant",
+    "tl",
+    "ko",
+    "ar",
+    "hy",
+    "km",
+    "fa",
+    "ru",
+    "hmn",
 )
 
 #: The language a survey's source text is written in.
@@ -47,9 +58,17 @@ FORMAT_FALLBACK: dict[str, str] = {"hmn": "en_US"}
 
 #: Other spellings of language codes seen in the wild (BCP 47, XLSForm, browsers).
 _ALIASES: dict[str, str] = {
-    "zh-hant": "zh_Hant", "zh_hant": "zh_Hant", "zh-tw": "zh_Hant", "zh_tw": "zh_Hant",
-    "zh-hk": "zh_Hant", "zh_hk": "zh_Hant", "zh": "zh_Hant", "fil": "tl",
-    "hmn": "hmn", "mww": "hmn", "hnj": "hmn",
+    "zh-hant": "zh_Hant",
+    "zh_hant": "zh_Hant",
+    "zh-tw": "zh_Hant",
+    "zh_tw": "zh_Hant",
+    "zh-hk": "zh_Hant",
+    "zh_hk": "zh_Hant",
+    "zh": "zh_Hant",
+    "fil": "tl",
+    "hmn": "hmn",
+    "mww": "hmn",
+    "hnj": "hmn",
 }
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"

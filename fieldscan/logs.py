@@ -43,7 +43,11 @@ def init_app(app: Flask) -> None:
     level = str(app.config.get("FIELDSCAN_LOG_LEVEL", "INFO")).upper()
     root = logging.getLogger()
     if not root.handlers:
-        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # Libraries speak at WARNING; fieldscan's own loggers at the configured level.
+        logging.basicConfig(
+            level="WARNING", format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    logging.getLogger("fieldscan").setLevel(level)
     for logger in (root, app.logger, logging.getLogger("werkzeug")):
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)

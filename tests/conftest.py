@@ -94,8 +94,9 @@ def database_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path
 @pytest.fixture
 def app(database_url: str, tmp_path: Path):
     """The application bound to an empty migrated database, inside an app context."""
-    application = create_app({**_base_config(database_url),
-                              "FIELDSCAN_INSTANCE_PATH": str(tmp_path)})
+    application = create_app(
+        {**_base_config(database_url), "FIELDSCAN_INSTANCE_PATH": str(tmp_path)}
+    )
     with application.app_context():
         yield application
         db.session.remove()
@@ -107,8 +108,9 @@ def app(database_url: str, tmp_path: Path):
 def _truncate_all() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
-        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                             + " RESTART IDENTITY CASCADE"))
+        conn.execute(
+            sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        )
 
 
 @pytest.fixture

@@ -18,8 +18,13 @@ def test_production_refuses_to_start_without_secret(monkeypatch, tmp_path):
 
 
 def test_production_starts_with_secret(tmp_path):
-    app = create_app({"FIELDSCAN_ENV": "production", "FIELDSCAN_SECRET_KEY": "s" * 40,
-                      "FIELDSCAN_INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {
+            "FIELDSCAN_ENV": "production",
+            "FIELDSCAN_SECRET_KEY": "s" * 40,
+            "FIELDSCAN_INSTANCE_PATH": str(tmp_path),
+        }
+    )
     assert app.config["SECRET_KEY"] == "s" * 40
     assert not (tmp_path / "secret_key").exists()
 
@@ -38,8 +43,13 @@ def test_environment_configures_database_and_overrides_win(monkeypatch, tmp_path
     monkeypatch.setenv("FIELDSCAN_DATABASE_URL", "postgres://u@db.example/fs")
     app = create_app({"FIELDSCAN_INSTANCE_PATH": str(tmp_path), "TESTING": True})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/fs"
-    app = create_app({"FIELDSCAN_INSTANCE_PATH": str(tmp_path), "TESTING": True,
-                      "FIELDSCAN_DATABASE_URL": "sqlite:///x.db"})
+    app = create_app(
+        {
+            "FIELDSCAN_INSTANCE_PATH": str(tmp_path),
+            "TESTING": True,
+            "FIELDSCAN_DATABASE_URL": "sqlite:///x.db",
+        }
+    )
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///x.db"
 
 
@@ -56,8 +66,14 @@ def test_unknown_environment_is_refused(tmp_path):
 
 @pytest.mark.parametrize(
     ("header", "lang", "direction"),
-    [("es-MX,es;q=0.9", "es", "ltr"), ("ar", "ar", "rtl"), ("fa-IR", "fa", "rtl"),
-     ("zh-TW", "zh-Hant", "ltr"), ("hmn", "hmn", "ltr"), ("de-DE", "en", "ltr")],
+    [
+        ("es-MX,es;q=0.9", "es", "ltr"),
+        ("ar", "ar", "rtl"),
+        ("fa-IR", "fa", "rtl"),
+        ("zh-TW", "zh-Hant", "ltr"),
+        ("hmn", "hmn", "ltr"),
+        ("de-DE", "en", "ltr"),
+    ],
 )
 def test_landing_page_speaks_the_visitors_language(client, header, lang, direction):
     page = client.get("/", headers={"Accept-Language": header})

@@ -25,12 +25,21 @@ def _count(model) -> int:
 
 
 def test_console_script_upgrades_loads_and_lists(tmp_path):
-    env = {**os.environ, "FIELDSCAN_INSTANCE_PATH": str(tmp_path),
-           "FIELDSCAN_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    env = {
+        **os.environ,
+        "FIELDSCAN_INSTANCE_PATH": str(tmp_path),
+        "FIELDSCAN_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(FIELDSCAN), *args], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)
+        return subprocess.run(
+            [str(FIELDSCAN), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     not_ready = run("surveys", "list", "--json")
     assert not_ready.returncode != 0 and "db upgrade" in not_ready.stderr
@@ -103,8 +112,17 @@ def test_validate_names_a_missing_path(app, runner):
 
 def test_users_create_hashes_with_argon2id_and_audits(app, runner):
     result = runner.invoke(
-        args=["users", "create", "--email", "Ana@Clinic.org", "--role", "chw", "--site",
-              "valle_verde", "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Ana@Clinic.org",
+            "--role",
+            "chw",
+            "--site",
+            "valle_verde",
+            "--password-stdin",
+        ],
         input="correct horse battery\n",
     )
     assert result.exit_code == 0, result.output
@@ -122,13 +140,17 @@ def test_users_create_hashes_with_argon2id_and_audits(app, runner):
         (["--email", "not-an-email", "--role", "admin"], "long enough pw", "not a valid"),
         (["--email", "x@clinic.org", "--role", "admin"], "short", "at least 8"),
         (["--email", "x@clinic.org", "--role", "admin"], "password123", "too common"),
-        (["--email", "x@clinic.org", "--role", "admin", "--site", "Bad Site!"],
-         "long enough pw", "site"),
+        (
+            ["--email", "x@clinic.org", "--role", "admin", "--site", "Bad Site!"],
+            "long enough pw",
+            "site",
+        ),
     ],
 )
 def test_users_create_refuses_bad_input_and_changes_nothing(app, runner, args, password, message):
-    result = runner.invoke(args=["users", "create", *args, "--password-stdin"],
-                           input=password + "\n")
+    result = runner.invoke(
+        args=["users", "create", *args, "--password-stdin"], input=password + "\n"
+    )
     assert result.exit_code != 0
     assert message in result.output
     assert _count(User) == 0
@@ -143,6 +165,8 @@ def test_users_create_refuses_a_duplicate(app, runner):
 
 
 def test_users_create_rejects_unknown_role(app, runner):
-    result = runner.invoke(args=["users", "create", "--email", "a@b.org", "--role", "boss",
-                                 "--password-stdin"], input="whatever pw\n")
+    result = runner.invoke(
+        args=["users", "create", "--email", "a@b.org", "--role", "boss", "--password-stdin"],
+        input="whatever pw\n",
+    )
     assert result.exit_code != 0 and "boss" in result.output

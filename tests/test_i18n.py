@@ -10,7 +10,13 @@ from babel.messages.pofile import read_po
 
 from fieldscan import i18n_cli
 from fieldscan.locales import (
-    LANGUAGES, TRANSLATIONS_DIR, fold, format_locale, is_rtl, normalize_language, translate,
+    LANGUAGES,
+    TRANSLATIONS_DIR,
+    fold,
+    format_locale,
+    is_rtl,
+    normalize_language,
+    translate,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +29,11 @@ def test_every_catalog_is_complete():
 
 @pytest.mark.parametrize("domain", ["messages", "surveys"])
 def test_templates_are_up_to_date_with_the_sources(domain):
-    fresh = (i18n_cli.extract_messages() if domain == "messages"
-             else i18n_cli.extract_surveys(ROOT / "surveys"))
+    fresh = (
+        i18n_cli.extract_messages()
+        if domain == "messages"
+        else i18n_cli.extract_surveys(ROOT / "surveys")
+    )
     with (TRANSLATIONS_DIR / f"{domain}.pot").open("rb") as handle:
         committed = read_po(handle)
     fresh_ids = {m.id for m in fresh if m.id}
@@ -34,8 +43,20 @@ def test_templates_are_up_to_date_with_the_sources(domain):
 
 
 def test_the_twelve_threshold_languages_are_shipped():
-    assert LANGUAGES == ("en", "es", "vi", "zh_Hant", "tl", "ko", "ar", "hy", "km", "fa",
-                         "ru", "hmn")
+    assert LANGUAGES == (
+        "en",
+        "es",
+        "vi",
+        "zh_Hant",
+        "tl",
+        "ko",
+        "ar",
+        "hy",
+        "km",
+        "fa",
+        "ru",
+        "hmn",
+    )
     for lang in LANGUAGES:
         for domain in ("messages", "surveys"):
             assert (TRANSLATIONS_DIR / lang / "LC_MESSAGES" / f"{domain}.mo").exists()
@@ -59,8 +80,17 @@ def test_right_to_left_languages():
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("zh-TW", "zh_Hant"), ("zh-Hant", "zh_Hant"), ("es-MX", "es"), ("fil", "tl"),
-     ("HMN", "hmn"), ("fa_IR", "fa"), ("de", None), ("", None), (None, None)],
+    [
+        ("zh-TW", "zh_Hant"),
+        ("zh-Hant", "zh_Hant"),
+        ("es-MX", "es"),
+        ("fil", "tl"),
+        ("HMN", "hmn"),
+        ("fa_IR", "fa"),
+        ("de", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_language_codes_are_normalized(code, expected):
     assert normalize_language(code) == expected
@@ -68,8 +98,15 @@ def test_language_codes_are_normalized(code, expected):
 
 @pytest.mark.parametrize(
     ("text", "folded"),
-    [("  Sí ", "si"), ("TIẾNG VIỆT", "tieng viet"), ("Niños", "ninos"), ("ĐÀ", "da"),
-     ("中文", "中文"), ("Русский", "русский"), ("ភាសា ខ្មែរ", "ភាសា ខ្មែរ")],
+    [
+        ("  Sí ", "si"),
+        ("TIẾNG VIỆT", "tieng viet"),
+        ("Niños", "ninos"),
+        ("ĐÀ", "da"),
+        ("中文", "中文"),
+        ("Русский", "русский"),
+        ("ភាសា ខ្មែរ", "ភាសា ខ្មែរ"),
+    ],
 )
 def test_fold_is_case_accent_and_space_insensitive(text, folded):
     assert fold(text) == folded

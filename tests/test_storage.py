@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from fieldscan.extensions import db
 from fieldscan.models import Answer, Channel, Response, ResponseStatus, SurveyVersion
 from fieldscan.respondents import services as respondents
-from fieldscan.respondents.services import InvalidPhoneNumber
+from fieldscan.respondents.services import InvalidPhoneNumberError
 
 PHONE = "+14155550134"
 
@@ -52,7 +52,7 @@ def test_phone_is_stored_encrypted_and_found_by_any_spelling(app, db_backend, da
 
 
 def test_invalid_phone_is_refused(app):
-    with pytest.raises(InvalidPhoneNumber):
+    with pytest.raises(InvalidPhoneNumberError):
         respondents.get_or_create_by_phone("not a number")
 
 
@@ -67,15 +67,17 @@ def test_survey_versions_are_immutable(app, loaded_surveys):
 def test_response_points_at_its_version_and_answers_are_unique(app, loaded_surveys):
     version = db.session.scalars(sa.select(SurveyVersion)).first()
     response = Response(survey_version=version, channel=Channel.sms, language="es")
-    response.answers.append(Answer(question_id="trusted_messenger", value="mi mama",
-                                   raw_text="mi mama", language="es"))
+    response.answers.append(
+        Answer(question_id="trusted_messenger", value="mi mama", raw_text="mi mama", language="es")
+    )
     db.session.add(response)
     db.session.commit()
     assert response.status is ResponseStatus.in_progress
     assert response.started_at.tzinfo is not None
     assert response.answer_values() == {"trusted_messenger": "mi mama"}
-    db.session.add(Answer(response_id=response.id, question_id="trusted_messenger",
-                          value="x", language="es"))
+    db.session.add(
+        Answer(response_id=response.id, question_id="trusted_messenger", value="x", language="es")
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()

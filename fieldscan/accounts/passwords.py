@@ -13,14 +13,57 @@ _hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
 
 #: Passwords too common to allow (the most used ones of public breach lists, 8+ characters).
 COMMON_PASSWORDS = frozenset(
-    """
-    password password1 password123 12345678 123456789 1234567890 11111111 00000000
-    qwertyuiop qwerty123 iloveyou1 sunshine1 princess1 football1 baseball1 welcome1
-    abc12345 abcd1234 letmein1 passw0rd p@ssw0rd admin123 administrator changeme
-    trustno1 monkey123 dragon123 master123 superman1 starwars1 whatever1 computer1
-    1q2w3e4r 1qaz2wsx zaq12wsx q1w2e3r4 asdfghjk asdf1234 zxcvbnm1 87654321 12341234
-    11223344 12344321 aaaaaaaa qwertyui michael1 jennifer1 jordan23 liverpool
-    """.split()
+    [
+        "password",
+        "password1",
+        "password123",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "11111111",
+        "00000000",
+        "qwertyuiop",
+        "qwerty123",
+        "iloveyou1",
+        "sunshine1",
+        "princess1",
+        "football1",
+        "baseball1",
+        "welcome1",
+        "abc12345",
+        "abcd1234",
+        "letmein1",
+        "passw0rd",
+        "p@ssw0rd",
+        "admin123",
+        "administrator",
+        "changeme",
+        "trustno1",
+        "monkey123",
+        "dragon123",
+        "master123",
+        "superman1",
+        "starwars1",
+        "whatever1",
+        "computer1",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "q1w2e3r4",
+        "asdfghjk",
+        "asdf1234",
+        "zxcvbnm1",
+        "87654321",
+        "12341234",
+        "11223344",
+        "12344321",
+        "aaaaaaaa",
+        "qwertyui",
+        "michael1",
+        "jennifer1",
+        "jordan23",
+        "liverpool",
+    ]
 )
 
 

@@ -55,7 +55,7 @@ def load_command(path: str | None) -> None:
         outcomes = services.load_surveys(target)
     except SurveyDefinitionError as error:
         _fail_definition(error)
-    except services.SchemaMissing as error:
+    except services.SchemaMissingError as error:
         raise click.ClickException(str(error)) from error
     for outcome in outcomes:
         state = "loaded" if outcome.created else "unchanged"
@@ -69,7 +69,7 @@ def list_command(as_json: bool) -> None:
     """List the loaded surveys with their languages and SMS keywords."""
     try:
         rows = services.listing()
-    except services.SchemaMissing as error:
+    except services.SchemaMissingError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -22,7 +22,7 @@ from fieldscan.survey import load_directory, load_file
 logger = logging.getLogger(__name__)
 
 
-class SchemaMissing(RuntimeError):
+class SchemaMissingError(RuntimeError):
     """The database has not been created or migrated yet."""
 
 
@@ -106,7 +106,9 @@ def _require_schema() -> None:
         db.session.execute(select(Survey.id).limit(1))
     except (OperationalError, ProgrammingError) as exc:
         db.session.rollback()
-        raise SchemaMissing("the database is not set up: run 'fieldscan db upgrade' first") from exc
+        raise SchemaMissingError(
+            "the database is not set up: run 'fieldscan db upgrade' first"
+        ) from exc
 
 
 def current_versions(include_archived: bool = False) -> list[SurveyVersion]:
@@ -163,10 +165,12 @@ def public_listing(language: str) -> list[PublicSurvey]:
     """Surveys a patient can start by SMS, titled and keyed in ``language`` where it ships."""
     try:
         versions = current_versions()
-    except SchemaMissing:
+    except SchemaMissingError:
         return []
     listed = []
     for version in versions:
+        if not definition_of(version).sms_questions():
+            continue  # staff-only instruments are not advertised to patients
         content = version.content
         lang = language if language in content["languages"] else SOURCE_LANGUAGE
         title = content["title"].get(lang) or version.survey.title

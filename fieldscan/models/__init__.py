@@ -9,6 +9,17 @@ from fieldscan.models.surveys import Survey, SurveyVersion
 from fieldscan.models.users import Role, User
 
 __all__ = [
-    "Answer", "AuditEvent", "Channel", "Partner", "PartnerRelationship", "Respondent", "Response",
-    "ResponseStatus", "Role", "Site", "Survey", "SurveyVersion", "User",
+    "Answer",
+    "AuditEvent",
+    "Channel",
+    "Partner",
+    "PartnerRelationship",
+    "Respondent",
+    "Response",
+    "ResponseStatus",
+    "Role",
+    "Site",
+    "Survey",
+    "SurveyVersion",
+    "User",
 ]

@@ -36,7 +36,8 @@ class Partner(db.Model):
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Current or prospective partner.
     relationship: Mapped[PartnerRelationship] = mapped_column(
-        str_enum(PartnerRelationship, "partner_relationship"), default=PartnerRelationship.prospective
+        str_enum(PartnerRelationship, "partner_relationship"),
+        default=PartnerRelationship.prospective,
     )
     #: Whether a memorandum of understanding is in place.
     mou: Mapped[bool] = mapped_column(default=False)

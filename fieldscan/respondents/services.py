@@ -12,18 +12,18 @@ from fieldscan.models import Respondent
 from fieldscan.respondents.vault import PhoneVault
 
 
-class InvalidPhoneNumber(ValueError):
+class InvalidPhoneNumberError(ValueError):
     """The text is not a phone number that can receive messages."""
 
 
 def normalize_phone(text: str, region: str = "US") -> str:
-    """Return ``text`` as an E.164 number, or raise :class:`InvalidPhoneNumber`."""
+    """Return ``text`` as an E.164 number, or raise :class:`InvalidPhoneNumberError`."""
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(str(exc)) from exc
+        raise InvalidPhoneNumberError(str(exc)) from exc
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidPhoneNumber("not a possible phone number")
+        raise InvalidPhoneNumberError("not a possible phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
