@@ -28,15 +28,33 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL, foreign keys and a busy timeout on every SQLite connection."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    if not _is_sqlite(dbapi_connection):
         return
+    # Let SQLAlchemy, not the driver, begin transactions (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """Begin SQLite transactions as IMMEDIATE.
+
+    The driver's own deferred BEGIN takes the write lock only at the first write, and a
+    transaction that read first then fails at once (no busy wait) when another writer got
+    in between. Taking the lock up front makes concurrent webhooks queue on busy_timeout
+    instead, and makes SAVEPOINTs behave.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

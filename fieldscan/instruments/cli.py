@@ -10,7 +10,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from fieldscan.instruments import services
+from fieldscan.sms import lint
 from fieldscan.survey import SurveyDefinitionError
+
+#: Where ``surveys lint`` finds accepted exceptions, relative to the definitions folder. A
+#: sub-folder, because every ``*.yaml`` directly in the folder is read as a survey.
+LINT_EXCEPTIONS = Path("lint") / "exceptions.yaml"
 
 
 @click.group("surveys", help="Validate, load and list survey definitions.")
@@ -82,3 +87,65 @@ def list_command(as_json: bool) -> None:
             f"{row['id']} v{row['version']}: {row['title']} "
             f"[{len(row['languages'])} languages; keywords {keywords}]"
         )
+
+
+@surveys_cli.command("lint")
+@click.argument("path", required=False)
+@click.option(
+    "--all", "show_all", is_flag=True, help="Also list every SMS text's encoding and segments."
+)
+@click.option(
+    "--exceptions",
+    "exceptions_file",
+    type=click.Path(dir_okay=False),
+    help=f"Accepted exceptions (default: <definitions folder>/{LINT_EXCEPTIONS.as_posix()}).",
+)
+@with_appcontext
+def lint_command(path: str | None, show_all: bool, exceptions_file: str | None) -> None:
+    """Check the SMS texts of survey definitions: segments and avoidable UCS-2 characters.
+
+    Exits non-zero when a finding is not an accepted exception. No database is needed.
+    """
+    target = _path_or_default(path)
+    try:
+        definitions = services.read_definitions(target)
+    except SurveyDefinitionError as error:
+        for line in str(error).splitlines():
+            click.echo(line, err=True)
+        raise click.ClickException("survey definitions are invalid; nothing was linted") from None
+    folder = target if target.is_dir() else target.parent
+    exceptions_path = Path(exceptions_file) if exceptions_file else folder / LINT_EXCEPTIONS
+    if exceptions_file and not exceptions_path.is_file():
+        raise click.ClickException(f"{exceptions_path}: no such file")
+    try:
+        exceptions = lint.load_exceptions(exceptions_path)
+    except lint.LintExceptionsError as error:
+        raise click.ClickException(str(error)) from error
+
+    findings: list[lint.LintFinding] = []
+    texts = 0
+    for definition in definitions:
+        measurements = lint.measure_survey(definition)
+        texts += len(measurements)
+        if show_all:
+            for m in measurements:
+                click.echo(
+                    f"{m.survey_id} / {m.question_id} / {m.language}: {m.info.encoding}, "
+                    f"{m.info.units} units, {m.info.segments} segments"
+                )
+        findings.extend(lint.lint_survey(definition, exceptions=exceptions))
+    for line in lint.iter_lines(findings):
+        click.echo(line)
+    ids = {definition.id for definition in definitions}
+    for stale in lint.unused_exceptions(exceptions, findings, ids):
+        click.echo(
+            f"note: exception no longer needed: {stale.survey} / {stale.question} / "
+            f"{stale.language} ({exceptions_path})"
+        )
+    open_findings = sum(1 for finding in findings if finding.accepted is None)
+    click.echo(
+        f"{len(definitions)} surveys, {texts} SMS texts: {open_findings} findings, "
+        f"{len(findings) - open_findings} accepted exceptions"
+    )
+    if open_findings:
+        click.get_current_context().exit(1)

@@ -5,10 +5,18 @@ from fieldscan.models.partners import Partner, PartnerRelationship
 from fieldscan.models.respondents import Respondent
 from fieldscan.models.responses import Answer, Channel, Response, ResponseStatus
 from fieldscan.models.sites import Site
+from fieldscan.models.sms import (
+    InboundSms,
+    OutboundSms,
+    OutboundStatus,
+    SessionState,
+    SmsSession,
+)
 from fieldscan.models.surveys import Survey, SurveyVersion
 from fieldscan.models.users import Role, User
 
 __all__ = [
+    "InboundSms", "OutboundSms", "OutboundStatus", "SessionState", "SmsSession",
     "Answer",
     "AuditEvent",
     "Channel",

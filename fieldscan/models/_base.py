@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 
+from fieldscan import clock
+
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (from :mod:`fieldscan.clock`)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):
