@@ -65,14 +65,19 @@ def _init_extensions(app: Flask) -> None:
     )
     i18n.init_app(app)
     app.extensions["fieldscan.vault"] = vault_for(app.config)
+    from fieldscan.sms import gateway
+
+    gateway.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from fieldscan import errors
+    from fieldscan.sms.routes import blueprint as sms_blueprint
     from fieldscan.web.routes import blueprint as web_blueprint
 
     errors.init_app(app)
     app.register_blueprint(web_blueprint)
+    app.register_blueprint(sms_blueprint)
 
 
 def _register_commands(app: Flask) -> None:
@@ -83,3 +88,10 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(surveys_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(i18n_cli)
+    from fieldscan.exports.cli import export_cli
+    from fieldscan.jobs.cli import worker_command
+    from fieldscan.sms.cli import sms_cli
+
+    app.cli.add_command(sms_cli)
+    app.cli.add_command(export_cli)
+    app.cli.add_command(worker_command)

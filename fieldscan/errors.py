@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/api"
+    # Machines call /api and the Twilio webhooks under /sms: they get JSON, never a page.
+    return request.path.startswith(("/api/", "/sms/")) or request.path == "/api"
 
 
 def _messages() -> dict[int, str]:

@@ -144,8 +144,10 @@ def update_catalogs(languages: Iterable[str] = LANGUAGES) -> list[str]:
     """
     changed = []
     for domain in ("messages", "surveys"):
-        template = _read(_template_path(domain))
         for language in languages:
+            # A fresh template each time: Catalog.update shares message objects, and the
+            # English fill below must not leak into the other languages.
+            template = _read(_template_path(domain))
             path = _po_path(language, domain)
             if path.exists():
                 catalog = _read(path, language)

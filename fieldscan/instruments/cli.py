@@ -131,7 +131,8 @@ def lint_command(path: str | None, show_all: bool, exceptions_file: str | None) 
             for m in measurements:
                 click.echo(
                     f"{m.survey_id} / {m.question_id} / {m.language}: {m.info.encoding}, "
-                    f"{m.info.units} units, {m.info.segments} segments"
+                    f"{lint.plural(m.info.units, 'unit')}, "
+                    f"{lint.plural(m.info.segments, 'segment')}"
                 )
         findings.extend(lint.lint_survey(definition, exceptions=exceptions))
     for line in lint.iter_lines(findings):
@@ -144,8 +145,9 @@ def lint_command(path: str | None, show_all: bool, exceptions_file: str | None) 
         )
     open_findings = sum(1 for finding in findings if finding.accepted is None)
     click.echo(
-        f"{len(definitions)} surveys, {texts} SMS texts: {open_findings} findings, "
-        f"{len(findings) - open_findings} accepted exceptions"
+        f"{lint.plural(len(definitions), 'survey')}, {lint.plural(texts, 'SMS text')}: "
+        f"{lint.plural(open_findings, 'finding')}, "
+        f"{lint.plural(len(findings) - open_findings, 'accepted exception')}"
     )
     if open_findings:
         click.get_current_context().exit(1)

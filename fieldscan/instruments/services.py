@@ -6,6 +6,7 @@ stores each distinct resolved content once, as a new :class:`SurveyVersion`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,17 +113,82 @@ def _require_schema() -> None:
 
 
 def current_versions(include_archived: bool = False) -> list[SurveyVersion]:
-    """The newest version of every survey, ordered by survey id."""
-    _require_schema()
-    query = select(Survey).order_by(Survey.id)
+    """The newest version of every survey, ordered by survey id (one query, content deferred)."""
+    latest = (
+        select(SurveyVersion.survey_id, func.max(SurveyVersion.number).label("number"))
+        .group_by(SurveyVersion.survey_id)
+        .subquery()
+    )
+    query = (
+        select(SurveyVersion)
+        .join(
+            latest,
+            (SurveyVersion.survey_id == latest.c.survey_id)
+            & (SurveyVersion.number == latest.c.number),
+        )
+        .join(Survey, Survey.id == SurveyVersion.survey_id)
+        .order_by(SurveyVersion.survey_id)
+    )
     if not include_archived:
         query = query.where(Survey.archived.is_(False))
-    return [s.current_version for s in db.session.scalars(query) if s.current_version]
+    return list(db.session.scalars(query))
 
 
-def definition_of(version: SurveyVersion) -> SurveyDefinition:
-    """The engine's view of a stored version."""
-    return SurveyDefinition.from_content(version.content)
+@dataclass(frozen=True)
+class VersionRef:
+    """A survey version by its keys only (cheap to query; the content comes from a cache)."""
+
+    survey_id: str
+    id: int
+    number: int
+    content_hash: str
+
+
+def _current_refs_statement():
+    latest = (
+        select(SurveyVersion.survey_id, func.max(SurveyVersion.number).label("number"))
+        .group_by(SurveyVersion.survey_id)
+        .subquery()
+    )
+    return (
+        select(
+            SurveyVersion.survey_id,
+            SurveyVersion.id,
+            SurveyVersion.number,
+            SurveyVersion.content_hash,
+        )
+        .join(
+            latest,
+            (SurveyVersion.survey_id == latest.c.survey_id)
+            & (SurveyVersion.number == latest.c.number),
+        )
+        .join(Survey, Survey.id == SurveyVersion.survey_id)
+        .where(Survey.archived.is_(False))
+        .order_by(SurveyVersion.survey_id)
+    )
+
+
+# Built once: constructing a statement costs more than running it on the hot SMS path.
+_CURRENT_REFS = _current_refs_statement()
+
+
+def current_refs() -> list[VersionRef]:
+    """Keys of the newest version of every open survey: one light query for hot paths."""
+    return [VersionRef(*row) for row in db.session.execute(_CURRENT_REFS)]
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(version_id: int, content_hash: str) -> SurveyDefinition:
+    content = db.session.scalar(select(SurveyVersion.content).where(SurveyVersion.id == version_id))
+    return SurveyDefinition.from_content(content)
+
+
+def definition_of(version: SurveyVersion | VersionRef) -> SurveyDefinition:
+    """The engine's view of a stored version, parsed once per process.
+
+    Safe to share: a version's content never changes (and the key includes its hash).
+    """
+    return _parsed(version.id, version.content_hash)
 
 
 def get_version(survey_id: str, number: int | None = None) -> SurveyVersion | None:
@@ -137,16 +203,17 @@ def get_version(survey_id: str, number: int | None = None) -> SurveyVersion | No
 
 def listing() -> list[dict]:
     """The survey list of the command-line contract (``surveys list --json``)."""
+    _require_schema()
     rows = []
     for version in current_versions():
-        content = version.content
+        definition = definition_of(version)
         rows.append(
             {
                 "id": version.survey_id,
                 "version": version.number,
-                "title": content["title"].get(SOURCE_LANGUAGE) or version.survey.title,
-                "languages": list(content["languages"]),
-                "keywords": {lang: list(words) for lang, words in content["keywords"].items()},
+                "title": definition.text("title", SOURCE_LANGUAGE) or version.survey.title,
+                "languages": list(definition.languages),
+                "keywords": {lang: list(words) for lang, words in definition.keywords.items()},
             }
         )
     return rows
@@ -169,11 +236,11 @@ def public_listing(language: str) -> list[PublicSurvey]:
         return []
     listed = []
     for version in versions:
-        if not definition_of(version).sms_questions():
+        definition = definition_of(version)
+        if not definition.sms_questions():
             continue  # staff-only instruments are not advertised to patients
-        content = version.content
-        lang = language if language in content["languages"] else SOURCE_LANGUAGE
-        title = content["title"].get(lang) or version.survey.title
-        keywords = content["keywords"].get(lang) or content["keywords"].get(SOURCE_LANGUAGE) or []
+        lang = language if language in definition.languages else SOURCE_LANGUAGE
+        title = definition.text("title", lang) or version.survey.title
+        keywords = definition.keywords.get(lang) or definition.keywords.get(SOURCE_LANGUAGE) or []
         listed.append(PublicSurvey(version.survey_id, title, list(keywords)))
     return listed

@@ -16,7 +16,11 @@ from fieldscan.models.surveys import Survey, SurveyVersion
 from fieldscan.models.users import Role, User
 
 __all__ = [
-    "InboundSms", "OutboundSms", "OutboundStatus", "SessionState", "SmsSession",
+    "InboundSms",
+    "OutboundSms",
+    "OutboundStatus",
+    "SessionState",
+    "SmsSession",
     "Answer",
     "AuditEvent",
     "Channel",

@@ -89,12 +89,8 @@ class InboundSms(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Twilio's MessageSid.
     message_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    #: The sender, once known.
+    #: The sender (None when the sender is not a usable phone number).
     respondent_id: Mapped[int | None] = mapped_column(ForeignKey("respondents.id"), index=True)
-    #: The conversation it went to, if any.
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("sms_sessions.id"))
-    #: What the message was taken as (answer, command, keyword, ignored ...).
-    outcome: Mapped[str] = mapped_column(String(32), default="")
     #: When it arrived.
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -56,12 +56,14 @@ class SurveyVersion(db.Model):
     survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id"), index=True)
     #: 1, 2, 3 ... in the order versions were loaded.
     number: Mapped[int]
-    #: The resolved definition (every text in every shipped language), as JSON.
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: SHA-256 of the canonical JSON of ``content``.
     content_hash: Mapped[str] = mapped_column(String(64))
     #: When this version was loaded.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The resolved definition (every text in every shipped language), as JSON. Deferred:
+    #: it is large and immutable, so readers parse it once per process (by id and hash).
+    #: Kept as the last column: SQLite reads a row's columns in order.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
 
     survey: Mapped[Survey] = relationship(back_populates="versions")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from fieldscan.extensions import db
@@ -27,6 +27,10 @@ def normalize_phone(text: str, region: str = "US") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Built once: statement construction costs more than the look-up itself.
+_BY_HASH = select(Respondent).where(Respondent.phone_hash == bindparam("digest"))
+
+
 def vault() -> PhoneVault:
     """The phone vault of the current app."""
     return current_app.extensions["fieldscan.vault"]
@@ -35,7 +39,7 @@ def vault() -> PhoneVault:
 def find_by_phone(phone: str) -> Respondent | None:
     """The respondent with this number, if any."""
     digest = vault().lookup_hash(normalize_phone(phone))
-    return db.session.scalar(select(Respondent).where(Respondent.phone_hash == digest))
+    return db.session.scalars(_BY_HASH, {"digest": digest}).first()
 
 
 def get_or_create_by_phone(phone: str, language: str | None = None) -> Respondent:
@@ -47,7 +51,7 @@ def get_or_create_by_phone(phone: str, language: str | None = None) -> Responden
     e164 = normalize_phone(phone)
     box = vault()
     digest = box.lookup_hash(e164)
-    found = db.session.scalar(select(Respondent).where(Respondent.phone_hash == digest))
+    found = db.session.scalars(_BY_HASH, {"digest": digest}).first()
     if found is not None:
         return found
     respondent = Respondent(
@@ -57,7 +61,7 @@ def get_or_create_by_phone(phone: str, language: str | None = None) -> Responden
         with db.session.begin_nested():
             db.session.add(respondent)
     except IntegrityError:
-        return db.session.scalars(select(Respondent).where(Respondent.phone_hash == digest)).one()
+        return db.session.scalars(_BY_HASH, {"digest": digest}).one()
     return respondent
 
 

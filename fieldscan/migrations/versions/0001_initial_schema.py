@@ -68,9 +68,10 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('survey_id', sa.String(length=64), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('content', sa.JSON(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    # Last: SQLite reads a row's columns in order, and the content is large.
+    sa.Column('content', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_versions_survey_id_surveys')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_versions')),
     sa.UniqueConstraint('survey_id', 'content_hash', name=op.f('uq_survey_versions_survey_id_content_hash')),

@@ -47,11 +47,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('message_sid', sa.String(length=64), nullable=False),
     sa.Column('respondent_id', sa.Integer(), nullable=True),
-    sa.Column('session_id', sa.Integer(), nullable=True),
-    sa.Column('outcome', sa.String(length=32), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['respondent_id'], ['respondents.id'], name=op.f('fk_inbound_sms_respondent_id_respondents')),
-    sa.ForeignKeyConstraint(['session_id'], ['sms_sessions.id'], name=op.f('fk_inbound_sms_session_id_sms_sessions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_sms')),
     sa.UniqueConstraint('message_sid', name=op.f('uq_inbound_sms_message_sid'))
     )
