@@ -8,7 +8,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup catalogs lint bench clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test setup catalogs browser lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +30,17 @@ run: setup
 	$(BIN)/fieldscan surveys load
 	$(BIN)/fieldscan run --host $(HOST) --port $(PORT)
 
-test: setup
+# The browser tests drive Debian's Chromium (with fonts for all 12 scripts, so screenshots
+# show the text); install them when missing (as root; otherwise the browser tests skip).
+BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk
+browser:
+	@{ test -x $(CHROMIUM) && test -d /usr/share/fonts/opentype/noto; } || \
+	  { echo "installing $(BROWSER_PACKAGES) for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      $(BROWSER_PACKAGES)) \
+	    || echo "could not install them: browser tests will be skipped (fail in CI)"; }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -51,7 +51,7 @@ def _init_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from fieldscan import i18n
+    from fieldscan import i18n, security
     from fieldscan.extensions import db, migrate
     from fieldscan.respondents.vault import vault_for
 
@@ -68,30 +68,43 @@ def _init_extensions(app: Flask) -> None:
     from fieldscan.sms import gateway
 
     gateway.init_app(app)
+    security.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from fieldscan import errors
+    from fieldscan.accounts.routes import blueprint as accounts_blueprint
+    from fieldscan.api.routes import blueprint as api_blueprint
+    from fieldscan.interviews.routes import blueprint as interviews_blueprint
+    from fieldscan.reports.routes import blueprint as reports_blueprint
     from fieldscan.sms.routes import blueprint as sms_blueprint
     from fieldscan.web.routes import blueprint as web_blueprint
 
     errors.init_app(app)
     app.register_blueprint(web_blueprint)
+    app.register_blueprint(accounts_blueprint)
     app.register_blueprint(sms_blueprint)
+    app.register_blueprint(api_blueprint)
+    app.register_blueprint(interviews_blueprint)
+    app.register_blueprint(reports_blueprint)
 
 
 def _register_commands(app: Flask) -> None:
     from fieldscan.accounts.cli import users_cli
+    from fieldscan.exports.cli import export_cli
     from fieldscan.i18n_cli import i18n_cli
     from fieldscan.instruments.cli import surveys_cli
-
-    app.cli.add_command(surveys_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(i18n_cli)
-    from fieldscan.exports.cli import export_cli
+    from fieldscan.interviews.cli import links_cli
     from fieldscan.jobs.cli import worker_command
     from fieldscan.sms.cli import sms_cli
 
-    app.cli.add_command(sms_cli)
-    app.cli.add_command(export_cli)
-    app.cli.add_command(worker_command)
+    for command in (
+        surveys_cli,
+        users_cli,
+        i18n_cli,
+        sms_cli,
+        export_cli,
+        worker_command,
+        links_cli,
+    ):
+        app.cli.add_command(command)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "testing", "production")
@@ -30,6 +31,11 @@ _SETTINGS: dict[str, str | None] = {
     "FIELDSCAN_SMS_REMINDER_AFTER_HOURS": "24",
     "FIELDSCAN_SMS_MAX_REMINDERS": "1",
     "FIELDSCAN_SMS_RATE": "1",
+    "FIELDSCAN_LINK_TTL_HOURS": "72",
+    "FIELDSCAN_IDLE_TIMEOUT_MINUTES": "15",
+    "FIELDSCAN_LOGIN_LIMIT_ACCOUNT": "10 per 15 minutes",
+    "FIELDSCAN_LOGIN_LIMIT_ADDRESS": "50 per 15 minutes",
+    "FIELDSCAN_TRUSTED_PROXIES": "0",
     "TWILIO_ACCOUNT_SID": None,
     "TWILIO_AUTH_TOKEN": None,
     "TWILIO_FROM_NUMBER": None,
@@ -85,9 +91,51 @@ def load_config(instance_path: str, overrides: Mapping[str, object] | None = Non
         "SURVEYS_DIR", values.get("FIELDSCAN_SURVEYS_DIR") or str(PROJECT_ROOT / "surveys")
     )
     values["TESTING"] = bool(values.get("TESTING")) or env == "testing"
+    values["FIELDSCAN_LINK_TTL_HOURS"] = float(values["FIELDSCAN_LINK_TTL_HOURS"])
+    _security_settings(values, env)
     values.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     values.setdefault("JSON_SORT_KEYS", False)
     return values
+
+
+def _security_settings(values: dict[str, object], env: str) -> None:
+    """Sessions, CSRF and login throttling (see :mod:`fieldscan.security`).
+
+    The session cookie is HttpOnly, SameSite=Lax and, in production, Secure; it holds only
+    a random token for a server-side session (``login_sessions``) with an idle time-out
+    (HIPAA automatic logoff) and an absolute lifetime of 12 hours.
+    """
+    values["FIELDSCAN_IDLE_TIMEOUT_MINUTES"] = _number(values, "FIELDSCAN_IDLE_TIMEOUT_MINUTES")
+    proxies = _number(values, "FIELDSCAN_TRUSTED_PROXIES", zero_allowed=True)
+    values["FIELDSCAN_TRUSTED_PROXIES"] = int(proxies)
+    values.setdefault("SESSION_COOKIE_NAME", "fieldscan_session")
+    values.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    values.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    values.setdefault("SESSION_COOKIE_SECURE", env == "production")
+    values.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    # The lifetime counts from sign-in, not from the last request.
+    values.setdefault("SESSION_REFRESH_EACH_REQUEST", False)
+    # CSRF stays on in testing too; a test that does not want it turns it off.
+    values.setdefault("WTF_CSRF_ENABLED", True)
+    # The token lives as long as the session (which has its own idle and absolute limits).
+    values.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # Redis when configured (shared by every process); otherwise in process memory, which
+    # only counts per process: fine for the embedded single-process default.
+    values.setdefault("RATELIMIT_STORAGE_URI", values.get("FIELDSCAN_REDIS_URL") or "memory://")
+    values.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    values.setdefault("RATELIMIT_KEY_PREFIX", "fieldscan-limits")
+    values.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def _number(values: Mapping[str, object], name: str, *, zero_allowed: bool = False) -> float:
+    """The setting ``name`` as a number, refused when negative (or zero, unless allowed)."""
+    try:
+        number = float(values[name])  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = -1.0
+    if number < 0 or (number == 0 and not zero_allowed):
+        raise ConfigurationError(f"{name} must be a positive number, not {values[name]!r}")
+    return number
 
 
 def _sqlalchemy_url(url: str) -> str:

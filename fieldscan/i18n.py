@@ -60,23 +60,36 @@ def lazy_gettext(message: str, **params: object) -> LazyString:
 _ = gettext
 
 
+_REQUEST_KEY = "fieldscan.language"
+
+
+def set_language(language: str) -> None:
+    """Use ``language`` for the rest of this request (a channel that knows the respondent's)."""
+    if has_request_context():
+        request.environ[_REQUEST_KEY] = language
+    else:
+        g.language = language
+
+
 def current_language() -> str:
     """The language of the current request (or the source language outside one).
 
-    Chosen in order from: an explicit ``g.language`` (set by a channel that knows the
-    respondent's language), ``?lang=``, the language cookie, ``Accept-Language``.
+    Chosen in order from: :func:`set_language` (a channel that knows the respondent's
+    language), ``?lang=``, the language cookie, ``Accept-Language``. Kept on the request
+    itself, not on ``g``, which an app context may share between requests.
     """
     if not has_request_context():
         return getattr(g, "language", SOURCE_LANGUAGE) if g else SOURCE_LANGUAGE
-    if getattr(g, "language", None):
-        return g.language
+    chosen = request.environ.get(_REQUEST_KEY)
+    if chosen:
+        return chosen
     chosen = (
         normalize_language(request.args.get("lang"))
         or normalize_language(request.cookies.get(LANGUAGE_COOKIE))
         or _from_accept_language()
         or SOURCE_LANGUAGE
     )
-    g.language = chosen
+    request.environ[_REQUEST_KEY] = chosen
     return chosen
 
 

@@ -151,7 +151,9 @@ def update_catalogs(languages: Iterable[str] = LANGUAGES) -> list[str]:
             path = _po_path(language, domain)
             if path.exists():
                 catalog = _read(path, language)
-                catalog.update(template, update_header_comment=False)
+                # No fuzzy matching: a guessed translation of a similar message is worse
+                # than an empty one, which `check` reports.
+                catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
                 catalog.obsolete.clear()
             else:
                 catalog = _new_catalog(language, domain)
@@ -165,11 +167,10 @@ def update_catalogs(languages: Iterable[str] = LANGUAGES) -> list[str]:
                             auto_comments=list(message.auto_comments),
                             context=message.context,
                         )
-            if language == SOURCE_LANGUAGE:
+            if language == SOURCE_LANGUAGE:  # English is the source: always its own text
                 for message in catalog:
-                    if message.id and not message.string:
-                        message.string = message.id
                     if message.id:
+                        message.string = message.id
                         message.flags.discard("fuzzy")
             _write(catalog, path, ignore_obsolete=True, include_previous=False)
             changed.append(str(path.relative_to(PROJECT_DIR)))

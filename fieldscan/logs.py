@@ -16,9 +16,17 @@ _PHONE = re.compile(r"(?<![\w/])\+?\d[\d\s().-]{5,}\d(?![\w/])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _mask_phone(match: re.Match) -> str:
+    # Dotted quads are network addresses (request logs need them), not phone numbers.
+    return match.group(0) if _IPV4.fullmatch(match.group(0)) else "[phone]"
+
+
 def redact(text: str) -> str:
     """Mask phone numbers and e-mail addresses in ``text``."""
-    return _EMAIL.sub("[email]", _PHONE.sub("[phone]", text))
+    return _EMAIL.sub("[email]", _PHONE.sub(_mask_phone, text))
 
 
 class RedactingFilter(logging.Filter):

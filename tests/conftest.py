@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from fieldscan import create_app
 from fieldscan.extensions import db
 
-pytest_plugins = ["tests.fixtures_sms"]
+pytest_plugins = ["tests.fixtures_sms", "tests.fixtures_accounts"]
 
 POSTGRES_URL = os.environ.get(
     "FIELDSCAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

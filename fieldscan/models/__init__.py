@@ -1,6 +1,8 @@
 """The database models, one module per aggregate."""
 
 from fieldscan.models.audit import AuditEvent
+from fieldscan.models.auth import LoginSession, SessionEndReason
+from fieldscan.models.links import PatientLink
 from fieldscan.models.partners import Partner, PartnerRelationship
 from fieldscan.models.respondents import Respondent
 from fieldscan.models.responses import Answer, Channel, Response, ResponseStatus
@@ -16,7 +18,9 @@ from fieldscan.models.surveys import Survey, SurveyVersion
 from fieldscan.models.users import Role, User
 
 __all__ = [
+    "PatientLink",
     "InboundSms",
+    "LoginSession",
     "OutboundSms",
     "OutboundStatus",
     "SessionState",
@@ -30,6 +34,7 @@ __all__ = [
     "Response",
     "ResponseStatus",
     "Role",
+    "SessionEndReason",
     "Site",
     "Survey",
     "SurveyVersion",

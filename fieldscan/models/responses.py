@@ -70,6 +70,10 @@ class Response(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Last change to the response or its answers.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: SHA-256 (hex) of the canonical JSON of what a tablet or API client sent (survey,
+    #: version, language, times, normalized answers); a resend of the same uuid is a
+    #: duplicate when it matches, a conflict otherwise. None for responses made here.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
     survey_version: Mapped[SurveyVersion] = relationship()
     respondent: Mapped[Respondent | None] = relationship()

@@ -43,5 +43,18 @@ class User(db.Model):
 
     site: Mapped[Site | None] = relationship()
 
+    # Flask-Login's user protocol (the signed-in user is this model, see accounts/auth.py).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the account may sign in (Flask-Login)."""
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """The user's id as text (Flask-Login); the session cookie holds a token instead."""
+        return str(self.id)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

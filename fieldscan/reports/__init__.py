@@ -1,0 +1,1 @@
+"""Leadership reports: what patients answered, by site, language and channel."""
