@@ -28,6 +28,7 @@ catalogs: $(STAMP)
 run: setup
 	$(BIN)/fieldscan db upgrade
 	$(BIN)/fieldscan surveys load
+	$(BIN)/fieldscan demo load
 	$(BIN)/fieldscan run --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium (with fonts for all 12 scripts, so screenshots

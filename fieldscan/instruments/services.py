@@ -244,3 +244,52 @@ def public_listing(language: str) -> list[PublicSurvey]:
         keywords = definition.keywords.get(lang) or definition.keywords.get(SOURCE_LANGUAGE) or []
         listed.append(PublicSurvey(version.survey_id, title, list(keywords)))
     return listed
+
+
+@dataclass(frozen=True)
+class AdminSurvey:
+    """A survey as the administration page lists it."""
+
+    id: str
+    title: str
+    version: int
+    languages: int
+    responses: int
+    archived: bool
+
+
+def admin_listing() -> list[AdminSurvey]:
+    """Every survey (archived too) with its newest version and its number of responses."""
+    from fieldscan.models import Response
+
+    counts = dict(
+        db.session.execute(
+            select(SurveyVersion.survey_id, func.count(Response.id))
+            .join(Response, Response.survey_version_id == SurveyVersion.id)
+            .group_by(SurveyVersion.survey_id)
+        ).all()
+    )
+    rows = []
+    for version in current_versions(include_archived=True):
+        definition = definition_of(version)
+        rows.append(AdminSurvey(version.survey_id, version.survey.title, version.number,
+                                len(definition.languages), counts.get(version.survey_id, 0),
+                                version.survey.archived))
+    return rows
+
+
+def toggle_archived(survey_id: str, actor_id: int | None = None) -> bool:
+    """Archive an open survey or reopen an archived one; returns the new state. Commits.
+
+    :raises LookupError: unknown survey.
+    """
+    from fieldscan.audit.services import record
+
+    survey = db.session.get(Survey, survey_id)
+    if survey is None:
+        raise LookupError(survey_id)
+    survey.archived = not survey.archived
+    record("survey.archive" if survey.archived else "survey.reopen", "survey", survey_id,
+           actor_id=actor_id)
+    db.session.commit()
+    return survey.archived
