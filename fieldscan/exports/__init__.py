@@ -1,1 +1,1 @@
-"""Exports of responses: CSV and XLSX tables (FHIR comes with the API issue)."""
+"""Exports of responses: CSV and XLSX tables and FHIR R4 bundles, per site on request."""

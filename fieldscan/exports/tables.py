@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from fieldscan.extensions import db
+from fieldscan.instruments.services import definition_of
 from fieldscan.locales import SOURCE_LANGUAGE
 from fieldscan.models import Response, SurveyVersion
 from fieldscan.survey import Question, Survey
@@ -101,8 +102,12 @@ def _cell(column: Column, response: Response, answers: dict[str, object]) -> obj
     return value
 
 
-def iter_responses(survey_id: str) -> Iterator[Response]:
-    """Every response to any version of ``survey_id``, oldest first."""
+def iter_responses(survey_id: str, site_ids: list[int] | None = None) -> Iterator[Response]:
+    """Every response to any version of ``survey_id``, oldest first.
+
+    ``site_ids`` limits them to those sites (None: every site, and responses without one;
+    see :func:`fieldscan.accounts.access.visible_site_ids`).
+    """
     query = (
         select(Response)
         .join(SurveyVersion, Response.survey_version_id == SurveyVersion.id)
@@ -115,11 +120,20 @@ def iter_responses(survey_id: str) -> Iterator[Response]:
         .order_by(Response.started_at, Response.id)
         .execution_options(yield_per=500)
     )
-    yield from db.session.scalars(query)
+    if site_ids is not None:
+        query = query.where(Response.site_id.in_(site_ids))
+    result = db.session.scalars(query)
+    try:
+        yield from result
+    finally:
+        result.close()  # a server-side cursor (PostgreSQL) when the reader stops early
 
 
-def response_table(survey_id: str, language: str | None = None) -> ResponseTable:
-    """The export table of a survey, labelled in ``language`` (default: English)."""
+def resolve(survey_id: str, language: str | None) -> tuple[SurveyVersion, Survey, str]:
+    """The newest version of ``survey_id``, its definition and the export language.
+
+    :raises ExportError: the survey is not loaded, or does not ship ``language``.
+    """
     latest = db.session.scalars(
         select(SurveyVersion)
         .where(SurveyVersion.survey_id == survey_id)
@@ -128,15 +142,26 @@ def response_table(survey_id: str, language: str | None = None) -> ResponseTable
     ).first()
     if latest is None:
         raise ExportError(f"survey {survey_id!r} is not loaded")
-    definition = Survey.from_content(latest.content)
+    definition = definition_of(latest)
     language = language or SOURCE_LANGUAGE
     if language not in definition.languages:
         raise ExportError(
             f"language {language!r} is not one of the survey's ({', '.join(definition.languages)})"
         )
+    return latest, definition, language
+
+
+def response_table(
+    survey_id: str, language: str | None = None, site_ids: list[int] | None = None
+) -> ResponseTable:
+    """The export table of a survey, labelled in ``language`` (default: English).
+
+    ``site_ids`` limits the rows to responses of those sites (None: every response).
+    """
+    _, definition, language = resolve(survey_id, language)
     columns = build_columns(definition, language)
     rows = []
-    for response in iter_responses(survey_id):
+    for response in iter_responses(survey_id, site_ids):
         answers = response.answer_values()
         rows.append([neutralize(_cell(c, response, answers)) for c in columns])
     return ResponseTable(columns, rows)

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from fieldscan.instruments import services
 from fieldscan.sms import lint
 from fieldscan.survey import SurveyDefinitionError
+from fieldscan.xlsform.cli import import_xlsform_command
 
 #: Where ``surveys lint`` finds accepted exceptions, relative to the definitions folder. A
 #: sub-folder, because every ``*.yaml`` directly in the folder is read as a survey.
@@ -151,3 +152,6 @@ def lint_command(path: str | None, show_all: bool, exceptions_file: str | None) 
     )
     if open_findings:
         click.get_current_context().exit(1)
+
+
+surveys_cli.add_command(import_xlsform_command)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import relationship as orm_relationship
 
 from fieldscan.extensions import db
 from fieldscan.models._base import UTCDateTime, str_enum, utcnow
 from fieldscan.models.sites import Site
+from fieldscan.models.users import User
 
 
 class PartnerRelationship(enum.Enum):
@@ -47,6 +48,9 @@ class Partner(db.Model):
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Free notes by staff.
     notes: Mapped[str | None] = mapped_column(Text)
+    #: Its id in the resource directory it was imported from (HSDS ``organizations.id``), so
+    #: importing the directory again updates it.
+    external_id: Mapped[str | None] = mapped_column(String(200), index=True)
     #: The site whose map it belongs to; None for organisation-wide partners.
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     #: When the partner was added.
@@ -58,3 +62,42 @@ class Partner(db.Model):
 
     def __repr__(self) -> str:
         return f"<Partner {self.id}>"
+
+
+class PartnerMatchStatus(enum.Enum):
+    """What staff said about a suggested match."""
+
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
+class PartnerMatch(db.Model):
+    """Staff's decision that an organisation patients name is (or is not) a partner."""
+
+    __tablename__ = "partner_matches"
+    __table_args__ = (UniqueConstraint("entity_key", "partner_id"),)
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The entity's normalized name and kind (:func:`fieldscan.partners.matching.entity_key`).
+    entity_key: Mapped[str] = mapped_column(String(400), index=True)
+    #: The entity's name as the analysis reported it, for display.
+    entity_name: Mapped[str] = mapped_column(String(300))
+    #: The partner confirmed or rejected.
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    #: Confirmed or rejected.
+    status: Mapped[PartnerMatchStatus] = mapped_column(
+        str_enum(PartnerMatchStatus, "partner_match_status")
+    )
+    #: Who decided.
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: When.
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partner: Mapped[Partner] = orm_relationship()
+    confirmed_by: Mapped[User | None] = orm_relationship()
+
+    def __repr__(self) -> str:
+        return f"<PartnerMatch {self.id} {self.status.value}>"
