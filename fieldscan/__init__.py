@@ -74,37 +74,50 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from fieldscan import errors
     from fieldscan.accounts.routes import blueprint as accounts_blueprint
-    from fieldscan.api.routes import blueprint as api_blueprint
+    from fieldscan.api import init_app as init_api
+    from fieldscan.instruments.routes import blueprint as instruments_blueprint
     from fieldscan.interviews.routes import blueprint as interviews_blueprint
+    from fieldscan.partners.routes import blueprint as partners_blueprint
     from fieldscan.reports.routes import blueprint as reports_blueprint
     from fieldscan.sms.routes import blueprint as sms_blueprint
     from fieldscan.web.routes import blueprint as web_blueprint
+    from fieldscan.xlsform.routes import blueprint as xlsform_blueprint
 
     errors.init_app(app)
     app.register_blueprint(web_blueprint)
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(sms_blueprint)
-    app.register_blueprint(api_blueprint)
+    init_api(app)
     app.register_blueprint(interviews_blueprint)
     app.register_blueprint(reports_blueprint)
+    app.register_blueprint(partners_blueprint)
+    app.register_blueprint(instruments_blueprint)
+    app.register_blueprint(xlsform_blueprint)
 
 
 def _register_commands(app: Flask) -> None:
-    from fieldscan.accounts.cli import users_cli
+    from fieldscan.accounts.cli import tokens_cli, users_cli
+    from fieldscan.analysis_cli import analyze_command
+    from fieldscan.demo.cli import demo_cli
     from fieldscan.exports.cli import export_cli
     from fieldscan.i18n_cli import i18n_cli
     from fieldscan.instruments.cli import surveys_cli
     from fieldscan.interviews.cli import links_cli
     from fieldscan.jobs.cli import worker_command
+    from fieldscan.partners.cli import partners_cli
     from fieldscan.sms.cli import sms_cli
 
     for command in (
         surveys_cli,
         users_cli,
+        tokens_cli,
         i18n_cli,
         sms_cli,
         export_cli,
         worker_command,
         links_cli,
+        demo_cli,
+        partners_cli,
+        analyze_command,
     ):
         app.cli.add_command(command)

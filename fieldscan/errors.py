@@ -33,16 +33,24 @@ def handle_http_error(error: HTTPException):
     """Render an HTTP error as JSON (API) or a page in the visitor's language."""
     code = error.code or 500
     message = _messages().get(code) or error.name
+    # What the API put on the error (fieldscan.api.routes.fail, webargs): an English
+    # message for API clients, the messages per field, where they were, extra headers.
+    detail = getattr(error, "data", None)
+    detail = detail if isinstance(detail, dict) else {}
     if _wants_json():
         body = {"error": {"code": code, "status": error.name, "message": message}}
-        detail = getattr(error, "data", None)
-        if isinstance(detail, dict) and "messages" in detail:
+        if isinstance(detail.get("message"), str):
+            body["error"]["message"] = detail["message"]
+        if "messages" in detail:
             body["error"]["fields"] = detail["messages"]
+        if isinstance(detail.get("location"), str):
+            body["error"]["location"] = detail["location"]
         response = jsonify(body)
     else:
         response = render_template("error.html", code=code, message=message)
     # Keep headers such as Allow (405) and Retry-After (429), not the HTML content type.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    headers.extend((k, v) for k, v in (detail.get("headers") or {}).items())
     return response, code, headers
 
 

@@ -7,8 +7,9 @@ Errors are marshmallow's messages dict: ``{"field": ["message", ...]}``.
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -25,6 +26,9 @@ MAX_BATCH = 500
 
 #: The largest version number (a 32-bit database integer).
 MAX_VERSION = 2**31 - 1
+
+#: A survey id (:data:`fieldscan.survey.schema.SURVEY_ID`) as the OpenAPI document gives it.
+SURVEY_ID_PATTERN = "^[a-z][a-z0-9_]{1,63}$"
 
 _AWARE_EXAMPLE = "2026-03-02T09:15:00-08:00"
 
@@ -59,18 +63,35 @@ class LanguageCode(fields.String):
         return code
 
 
-def _aware(**kwargs: Any) -> fields.AwareDateTime:
-    return fields.AwareDateTime(
-        format="iso",
-        error_messages={
-            "invalid": f"Not a valid ISO 8601 date and time (like {_AWARE_EXAMPLE}).",
-            "invalid_awareness": (
-                f"Give the time with its UTC offset (like {_AWARE_EXAMPLE} or ...Z); "
-                "a time without one is ambiguous."
-            ),
-        },
-        **kwargs,
-    )
+class AwareTime(fields.AwareDateTime):
+    """An ISO 8601 date and time with its UTC offset, that exists in UTC.
+
+    (``0001-01-01T00:00:00+01:00`` parses, but has no UTC time to store.)
+    """
+
+    default_error_messages = {
+        "invalid": f"Not a valid ISO 8601 date and time (like {_AWARE_EXAMPLE}).",
+        "invalid_awareness": (
+            f"Give the time with its UTC offset (like {_AWARE_EXAMPLE} or ...Z); "
+            "a time without one is ambiguous."
+        ),
+        "out_of_range": "This time is out of range.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise self.make_error("out_of_range") from None
+        return moment
+
+
+def _aware(**kwargs: Any) -> AwareTime:
+    return AwareTime(**kwargs)
 
 
 class SyncItemSchema(Schema):
@@ -85,13 +106,17 @@ class SyncItemSchema(Schema):
         # A misspelled field (``completedAt``) must not silently change what is stored.
         unknown = RAISE
 
-    uuid = UUIDString(required=True)
+    uuid = UUIDString(
+        required=True,
+        metadata={"description": "The client's id of the response, made when it started."},
+    )
     survey_id = fields.String(
         required=True,
         validate=validate.Regexp(
             SURVEY_ID,
             error="Not a survey id (lower-case letters, digits and _, like children_scan).",
         ),
+        metadata={"pattern": SURVEY_ID_PATTERN, "example": "children_scan"},
     )
     survey_version = fields.Integer(
         required=True,
@@ -100,10 +125,22 @@ class SyncItemSchema(Schema):
             min=1, max=MAX_VERSION, error="Survey versions are numbered from 1 to {max}."
         ),
     )
-    language = LanguageCode(required=True)
+    language = LanguageCode(required=True, metadata={"example": "es"})
     started_at = _aware(required=True)
-    completed_at = _aware(allow_none=True, load_default=None)
-    answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+    completed_at = _aware(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Set when the response is complete; null while in progress."},
+    )
+    answers = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True),
+        required=True,
+        metadata={
+            "description": "Question id -> answer: a choice value (or a list of them), a "
+            "number, a text, true/false for yes/no; null skips an optional question."
+        },
+    )
 
     @validates_schema(skip_on_field_errors=False)
     def _check_times(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -132,9 +169,46 @@ class SyncRequestSchema(Schema):
         unknown = RAISE
 
     responses = fields.List(
-        fields.Raw(allow_none=True),
+        fields.Raw(
+            allow_none=True,
+            metadata={
+                "description": "A response like SyncItem (checked on its own: an invalid "
+                "item gets an invalid result, not a refused batch).",
+                "allOf": [{"$ref": "#/components/schemas/SyncItem"}],
+            },
+        ),
         required=True,
         validate=validate.Length(
             min=1, max=MAX_BATCH, error="Send from {min} to {max} responses per request."
         ),
     )
+
+
+#: A site's slug, as :mod:`fieldscan.accounts.services` makes them.
+SITE_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
+#: The same, as the OpenAPI document gives it (an ECMA-262 regex: no ``\Z``).
+SITE_SLUG_PATTERN = "^[a-z0-9][a-z0-9_-]{0,63}$"
+
+
+class ErrorDetailSchema(Schema):
+    """What went wrong."""
+
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    status = fields.String(required=True, metadata={"description": "The HTTP status name."})
+    message = fields.String(required=True, metadata={"description": "What is wrong, in English."})
+    field_messages = fields.Dict(
+        data_key="fields",
+        metadata={
+            "description": "Messages per field (nested for objects, such as answers per "
+            "question id)."
+        },
+    )
+    location = fields.String(
+        metadata={"description": "Where the fields are: json (the body) or query."}
+    )
+
+
+class ErrorSchema(Schema):
+    """Every error of the API."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)

@@ -17,10 +17,16 @@ of times (a retry after a lost reply, a resend of the whole outbox). Per item, i
 
 Each item is committed on its own, so every valid item is stored whatever happens to the
 others. No Flask request objects here: routes and tests call :func:`sync_responses`.
+
+The steps are reusable on their own: :func:`load_version`, :func:`check_content` (the
+engine's validation and normalization of one response's content) and :func:`put_answers`
+serve the JSON API's single-response operations (:mod:`fieldscan.api.services`), and
+:func:`create_response` stores one already-loaded item by the rules above.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import math
@@ -85,17 +91,18 @@ class SyncResult:
 
 
 @dataclass(frozen=True)
-class _Version:
+class LoadedVersion:
+    """A stored survey version and the engine's view of it."""
+
     ref: VersionRef
     definition: Survey
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """A valid item, ready to store."""
+class Content:
+    """A response's content, validated and normalized by the engine, ready to store."""
 
-    uuid: str
-    version: _Version
+    version: LoadedVersion
     language: str
     started_at: datetime
     completed_at: datetime | None
@@ -104,10 +111,20 @@ class _Prepared:
     content_hash: str
 
 
-class _InvalidItemError(Exception):
+class InvalidContentError(Exception):
+    """What a client sent is not valid; ``errors`` is ``{field: [message, ...]}``."""
+
     def __init__(self, errors: dict[str, Any]) -> None:
-        super().__init__("invalid item")
+        super().__init__("invalid content")
         self.errors = errors
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A valid item, ready to store."""
+
+    uuid: str
+    content: Content
 
 
 _ITEM_SCHEMA = SyncItemSchema()
@@ -121,6 +138,7 @@ def sync_responses(
     channel: Channel,
     site_id: int | None,
     respondent_id: int | None = None,
+    actor_label: str = "",
 ) -> list[SyncResult]:
     """Store each new, valid item and report what happened to every item, in order.
 
@@ -128,17 +146,139 @@ def sync_responses(
     :param actor: who sends them; recorded as the interviewer on the tablet channel.
     :param channel: ``Channel.tablet`` or ``Channel.web``.
     :param site_id: the site the stored responses belong to.
+    :param actor_label: how the actor called (``api-token:<id>``), for the audit trail.
     Commits once per stored item.
     """
-    if channel is Channel.sms:
-        raise ValueError("SMS responses are recorded by the SMS conversation, not by sync")
-    context = _Context(
-        actor_id=actor.id if actor is not None else None,
-        channel=channel,
-        site_id=site_id,
-        respondent_id=respondent_id,
-    )
+    context = _Context.of(actor, channel, site_id, respondent_id, actor_label)
     return [context.sync_one(item) for item in items]
+
+
+def create_response(
+    data: dict[str, Any],
+    *,
+    actor: User | None,
+    channel: Channel,
+    site_id: int | None,
+    actor_label: str = "",
+) -> SyncResult:
+    """Store one response already loaded with :class:`SyncItemSchema`, by the sync rules.
+
+    The same uuid with the same content is a ``duplicate``, with other content a
+    ``conflict``; nothing is changed then. Audited as ``response.create``; commits when
+    stored.
+    """
+    context = _Context.of(actor, channel, site_id, None, actor_label, "response.create")
+    try:
+        prepared = context.prepare_loaded(data)
+    except InvalidContentError as exc:
+        db.session.rollback()
+        return SyncResult(data["uuid"], INVALID, exc.errors)
+    return context.store(prepared)
+
+
+def load_version(survey_id: str, number: int) -> LoadedVersion:
+    """The stored version ``number`` of ``survey_id``.
+
+    :raises InvalidContentError: no such survey (``survey_id``) or version
+        (``survey_version``, naming the newest).
+    """
+    stored = get_version(survey_id, number)
+    if stored is not None:
+        ref = VersionRef(stored.survey_id, stored.id, stored.number, stored.content_hash)
+        return LoadedVersion(ref, definition_of(ref))
+    newest = get_version(survey_id)
+    if newest is None:
+        raise InvalidContentError({"survey_id": [f"No survey {survey_id!r} is loaded here."]})
+    raise InvalidContentError(
+        {
+            "survey_version": [
+                f"Survey {survey_id!r} has no version {number}; "
+                f"its newest is version {newest.number}."
+            ]
+        }
+    )
+
+
+def check_content(
+    version: LoadedVersion,
+    *,
+    language: str,
+    started_at: datetime,
+    completed_at: datetime | None,
+    answers: dict[str, Any],
+    channel: str,
+) -> Content:
+    """Validate and normalize a response's answers with the survey engine.
+
+    Every answer must belong to a question asked on ``channel`` given the other answers;
+    a completed response (``completed_at`` set) must answer every required question it
+    asks (optional ones left out are recorded as skipped).
+
+    :raises InvalidContentError: with messages per field (``answers`` nests per question).
+    """
+    definition = version.definition
+    errors: dict[str, Any] = {}
+    if language not in definition.languages:
+        errors["language"] = [
+            f"Version {version.ref.number} of {version.ref.survey_id!r} is not offered "
+            f"in {language!r}; its languages are: {', '.join(definition.languages)}."
+        ]
+    # The date the answers were given on, in the device's own time zone, for
+    # constraints and relevance that use today().
+    today = (completed_at or clock.now().astimezone(started_at.tzinfo)).date()
+    checker = _AnswerChecker(definition, language, channel, today)
+    values, answer_errors, missing = checker.check(answers, completed_at is not None)
+    if answer_errors:
+        errors["answers"] = answer_errors
+    if missing:
+        errors["completed_at"] = [
+            "The response is marked completed, but these required questions have "
+            f"no answer: {', '.join(missing)}."
+        ]
+    if errors:
+        raise InvalidContentError(errors)
+    question_order = {q.id: i for i, q in enumerate(definition.flat())}
+    ordered = dict(sorted(values.items(), key=lambda kv: question_order[kv[0]]))
+    raw_texts = {
+        qid: raw if isinstance(raw, str) else str(raw)
+        for qid, raw in answers.items()
+        if qid in ordered and ordered[qid] is not None
+        and definition.question(qid).type == "text"
+    }  # fmt: skip
+    return Content(
+        version=version,
+        language=language,
+        started_at=started_at,
+        completed_at=completed_at,
+        answers=ordered,
+        raw_texts=raw_texts,
+        content_hash=content_hash(
+            survey_id=version.ref.survey_id,
+            survey_version=version.ref.number,
+            language=language,
+            started_at=started_at,
+            completed_at=completed_at,
+            answers=ordered,
+        ),
+    )
+
+
+def put_answers(response: Response, content: Content) -> None:
+    """Make ``response``'s answers those of ``content``: changed rows are updated in place,
+    missing ones deleted, new ones added (the caller flushes)."""
+    now = clock.now()
+    existing = {answer.question_id: answer for answer in response.answers}
+    kept = []
+    for qid, value in content.answers.items():
+        answer = existing.pop(qid, None)
+        raw_text = content.raw_texts.get(qid)
+        if answer is None:
+            answer = Answer(question_id=qid, created_at=now, updated_at=now)
+        elif answer.value != value or answer.raw_text != raw_text:
+            answer.updated_at = now
+        answer.value, answer.raw_text, answer.language = value, raw_text, content.language
+        kept.append(answer)
+    response.answers = kept  # delete-orphan removes the answers left in ``existing``
 
 
 @dataclass
@@ -147,13 +287,34 @@ class _Context:
     channel: Channel
     site_id: int | None
     respondent_id: int | None
-    versions: dict[tuple[str, int], _Version | dict[str, list[str]]] = field(default_factory=dict)
+    actor_label: str = ""
+    action: str = "response.sync_create"
+    versions: dict[tuple[str, int], LoadedVersion | InvalidContentError] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def of(
+        cls,
+        actor: User | None,
+        channel: Channel,
+        site_id: int | None,
+        respondent_id: int | None,
+        actor_label: str = "",
+        action: str = "response.sync_create",
+    ) -> _Context:
+        if channel is Channel.sms:
+            raise ValueError("SMS responses are recorded by the SMS conversation, not by sync")
+        actor_id = actor.id if actor is not None else None
+        if not actor_label and actor_id is None:
+            actor_label = f"api:{channel.value}"
+        return cls(actor_id, channel, site_id, respondent_id, actor_label, action)
 
     def sync_one(self, item: Any) -> SyncResult:
         uuid = _uuid_of(item)
         try:
             prepared = self.prepare(item)
-        except _InvalidItemError as exc:
+        except InvalidContentError as exc:
             db.session.rollback()  # end the read-only transaction of the look-ups
             return SyncResult(uuid, INVALID, exc.errors)
         return self.store(prepared)
@@ -162,83 +323,34 @@ class _Context:
 
     def prepare(self, item: Any) -> _Prepared:
         if not isinstance(item, dict):
-            raise _InvalidItemError({"_schema": ["Each response must be a JSON object."]})
+            raise InvalidContentError({"_schema": ["Each response must be a JSON object."]})
         try:
             data = _ITEM_SCHEMA.load(item)
         except ValidationError as exc:
-            raise _InvalidItemError(_as_dict(exc.messages)) from None
-        version = self.version(data["survey_id"], data["survey_version"])
-        definition = version.definition
-        errors: dict[str, Any] = {}
-        language = data["language"]
-        if language not in definition.languages:
-            errors["language"] = [
-                f"Version {version.ref.number} of {version.ref.survey_id!r} is not offered "
-                f"in {language!r}; its languages are: {', '.join(definition.languages)}."
-            ]
-        started, completed = data["started_at"], data["completed_at"]
-        # The date the answers were given on, in the device's own time zone, for
-        # constraints and relevance that use today().
-        today = (completed or clock.now().astimezone(started.tzinfo)).date()
-        checker = _AnswerChecker(definition, language, self.channel.value, today)
-        answers, answer_errors, missing = checker.check(data["answers"], completed is not None)
-        if answer_errors:
-            errors["answers"] = answer_errors
-        if missing:
-            errors["completed_at"] = [
-                "The response is marked completed, but these required questions have "
-                f"no answer: {', '.join(missing)}."
-            ]
-        if errors:
-            raise _InvalidItemError(errors)
-        question_order = {q.id: i for i, q in enumerate(definition.flat())}
-        ordered = dict(sorted(answers.items(), key=lambda kv: question_order[kv[0]]))
-        raw_texts = {
-            qid: raw if isinstance(raw, str) else str(raw)
-            for qid, raw in data["answers"].items()
-            if qid in ordered and ordered[qid] is not None
-            and definition.question(qid).type == "text"
-        }  # fmt: skip
-        return _Prepared(
-            uuid=data["uuid"],
-            version=version,
-            language=language,
-            started_at=started,
-            completed_at=completed,
-            answers=ordered,
-            raw_texts=raw_texts,
-            content_hash=content_hash(
-                survey_id=version.ref.survey_id,
-                survey_version=version.ref.number,
-                language=language,
-                started_at=started,
-                completed_at=completed,
-                answers=ordered,
-            ),
-        )
+            raise InvalidContentError(_as_dict(exc.messages)) from None
+        return self.prepare_loaded(data)
 
-    def version(self, survey_id: str, number: int) -> _Version:
+    def prepare_loaded(self, data: dict[str, Any]) -> _Prepared:
+        content = check_content(
+            self.version(data["survey_id"], data["survey_version"]),
+            language=data["language"],
+            started_at=data["started_at"],
+            completed_at=data["completed_at"],
+            answers=data["answers"],
+            channel=self.channel.value,
+        )
+        return _Prepared(data["uuid"], content)
+
+    def version(self, survey_id: str, number: int) -> LoadedVersion:
         key = (survey_id, number)
         if key not in self.versions:
-            stored = get_version(survey_id, number)
-            if stored is not None:
-                ref = VersionRef(stored.survey_id, stored.id, stored.number, stored.content_hash)
-                self.versions[key] = _Version(ref, definition_of(ref))
-            else:
-                newest = get_version(survey_id)
-                self.versions[key] = (
-                    {"survey_id": [f"No survey {survey_id!r} is loaded here."]}
-                    if newest is None
-                    else {
-                        "survey_version": [
-                            f"Survey {survey_id!r} has no version {number}; "
-                            f"its newest is version {newest.number}."
-                        ]
-                    }
-                )
+            try:
+                self.versions[key] = load_version(survey_id, number)
+            except InvalidContentError as exc:
+                self.versions[key] = exc
         found = self.versions[key]
-        if isinstance(found, dict):
-            raise _InvalidItemError({name: list(messages) for name, messages in found.items()})
+        if isinstance(found, InvalidContentError):
+            raise InvalidContentError(copy.deepcopy(found.errors))
         return found
 
     # --- storage --------------------------------------------------------------------------
@@ -248,43 +360,33 @@ class _Context:
         if stored is not None:
             db.session.rollback()
             return _compare(item, stored[1])
+        content = item.content
         response = Response(
             uuid=item.uuid,
-            survey_version_id=item.version.ref.id,
+            survey_version_id=content.version.ref.id,
             respondent_id=self.respondent_id,
             channel=self.channel,
-            status=ResponseStatus.completed if item.completed_at else ResponseStatus.in_progress,
-            language=item.language,
+            status=ResponseStatus.completed if content.completed_at else ResponseStatus.in_progress,
+            language=content.language,
             site_id=self.site_id,
             interviewer_id=self.actor_id if self.channel is Channel.tablet else None,
-            started_at=item.started_at,
-            finished_at=item.completed_at,
-            content_hash=item.content_hash,
+            started_at=content.started_at,
+            finished_at=content.completed_at,
+            content_hash=content.content_hash,
         )
-        now = clock.now()
-        response.answers = [
-            Answer(
-                question_id=qid,
-                raw_text=item.raw_texts.get(qid),
-                value=value,
-                language=item.language,
-                created_at=now,
-                updated_at=now,
-            )
-            for qid, value in item.answers.items()
-        ]
+        put_answers(response, content)
         try:
             with db.session.begin_nested():
                 db.session.add(response)
                 db.session.flush()
                 audit.record(
-                    "response.sync_create",
+                    self.action,
                     "response",
                     response.id,
                     actor_id=self.actor_id,
-                    actor_label="" if self.actor_id else f"api:{self.channel.value}",
+                    actor_label=self.actor_label,
                     site_id=self.site_id,
-                    details={"channel": self.channel.value, "answers": len(item.answers)},
+                    details={"channel": self.channel.value, "answers": len(content.answers)},
                 )
                 db.session.flush()
         except IntegrityError:
@@ -436,7 +538,7 @@ def _stored_hash(uuid: str) -> tuple[int, str | None] | None:
 
 
 def _compare(item: _Prepared, stored_hash: str | None) -> SyncResult:
-    if stored_hash == item.content_hash:
+    if stored_hash == item.content.content_hash:
         return SyncResult(item.uuid, DUPLICATE, {})
     logger.info("response %s sent again with other content: conflict", item.uuid)
     return SyncResult(item.uuid, CONFLICT, {k: list(v) for k, v in CONFLICT_ERRORS.items()})

@@ -80,7 +80,7 @@ def home():
 def run():
     """The interview screen; the script reads the survey and language from the query."""
     return render_template(
-        "interviews/run.html", ui=_ui_strings(), mode="tablet", submit_url=url_for("api.sync")
+        "interviews/run.html", ui=_ui_strings(), mode="tablet", submit_url=url_for("api.sync.Sync")
     )
 
 

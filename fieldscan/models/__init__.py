@@ -1,9 +1,14 @@
 """The database models, one module per aggregate."""
 
 from fieldscan.models.audit import AuditEvent
-from fieldscan.models.auth import LoginSession, SessionEndReason
+from fieldscan.models.auth import DeviceToken, LoginSession, SessionEndReason
 from fieldscan.models.links import PatientLink
-from fieldscan.models.partners import Partner, PartnerRelationship
+from fieldscan.models.partners import (
+    Partner,
+    PartnerMatch,
+    PartnerMatchStatus,
+    PartnerRelationship,
+)
 from fieldscan.models.respondents import Respondent
 from fieldscan.models.responses import Answer, Channel, Response, ResponseStatus
 from fieldscan.models.sites import Site
@@ -18,6 +23,7 @@ from fieldscan.models.surveys import Survey, SurveyVersion
 from fieldscan.models.users import Role, User
 
 __all__ = [
+    "DeviceToken",
     "PatientLink",
     "InboundSms",
     "LoginSession",
@@ -29,6 +35,8 @@ __all__ = [
     "AuditEvent",
     "Channel",
     "Partner",
+    "PartnerMatch",
+    "PartnerMatchStatus",
     "PartnerRelationship",
     "Respondent",
     "Response",

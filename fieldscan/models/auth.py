@@ -69,3 +69,43 @@ class LoginSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginSession {self.id} user={self.user_id}>"
+
+
+class DeviceToken(db.Model):
+    """A device token: lets a tablet or a script call the JSON API as one staff member.
+
+    ``fieldscan tokens create`` shows the token once; the server keeps only its SHA-256.
+    A token works while it is not revoked and its user is active.
+    """
+
+    __tablename__ = "device_tokens"
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The staff member the token acts as.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: SHA-256 (hex) of the token; never the token itself.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: A label to tell a user's tokens apart (``tablet 3``); may be empty.
+    name: Mapped[str] = mapped_column(String(100), default="")
+    #: When the token was created.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The last API request made with it (updated at most once a minute); None if unused.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When it was revoked; None while it works.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @hybrid_property
+    def is_live(self) -> bool:
+        """Whether the token has not been revoked (its user may still be inactive)."""
+        return self.revoked_at is None
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls):
+        return cls.revoked_at.is_(None)
+
+    def __repr__(self) -> str:
+        return f"<DeviceToken {self.id} user={self.user_id}>"

@@ -161,3 +161,49 @@ def chw(make_user) -> User:
 def chw_api(api: ApiClient, chw: User) -> ApiClient:
     """The client, logged in as the CHW."""
     return api.login(chw)
+
+
+class BearerClient:
+    """A test client that sends ``Authorization: Bearer <token>`` (a device), no cookie."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client = client
+        self.token = token
+
+    def _headers(self, kwargs: dict[str, Any]) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+
+    def get(self, path: str, **kwargs: Any):
+        """GET with the token."""
+        return self.client.get(path, headers=self._headers(kwargs), **kwargs)
+
+    def post(self, path: str, **kwargs: Any):
+        """POST with the token (no CSRF token: Bearer calls need none)."""
+        return self.client.post(path, headers=self._headers(kwargs), **kwargs)
+
+    def put(self, path: str, **kwargs: Any):
+        """PUT with the token."""
+        return self.client.put(path, headers=self._headers(kwargs), **kwargs)
+
+
+@pytest.fixture
+def make_token(api_app: Flask) -> Callable[..., str]:
+    """Create (and commit) a device token of a user: ``make_token(user)``; the token."""
+    from fieldscan.accounts import tokens
+
+    def make(user: User, name: str = "") -> str:
+        _stored, token = tokens.create(user, name)
+        db.session.commit()
+        return token
+
+    return make
+
+
+@pytest.fixture
+def bearer(api_app: Flask, make_token) -> Callable[[User], BearerClient]:
+    """A device client of ``user`` with a new token: ``bearer(user)``."""
+
+    def make(user: User) -> BearerClient:
+        return BearerClient(api_app.test_client(), make_token(user))
+
+    return make
