@@ -29,6 +29,7 @@ run: setup
 	$(BIN)/fieldscan db upgrade
 	$(BIN)/fieldscan surveys load
 	$(BIN)/fieldscan demo load
+	$(BIN)/fieldscan analysis run --if-missing
 	$(BIN)/fieldscan run --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium (with fonts for all 12 scripts, so screenshots

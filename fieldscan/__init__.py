@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from fieldscan.accounts.cli import tokens_cli, users_cli
     from fieldscan.analysis_cli import analyze_command
+    from fieldscan.analysis_jobs.cli import analysis_cli
     from fieldscan.demo.cli import demo_cli
     from fieldscan.exports.cli import export_cli
     from fieldscan.i18n_cli import i18n_cli
@@ -117,6 +118,7 @@ def _register_commands(app: Flask) -> None:
         worker_command,
         links_cli,
         demo_cli,
+        analysis_cli,
         partners_cli,
         analyze_command,
     ):

@@ -30,6 +30,7 @@ def make_celery(app=None) -> Celery:
         beat_schedule={
             "send-outbox": {"task": "fieldscan.send_outbox", "schedule": 2.0},
             "queue-reminders": {"task": "fieldscan.queue_reminders", "schedule": 60.0},
+            "run-analysis": {"task": "fieldscan.run_analysis", "schedule": 300.0},
         },
     )
 
@@ -44,6 +45,12 @@ def make_celery(app=None) -> Celery:
         from fieldscan.jobs import work
 
         return work.queue_reminders()
+
+    @celery.task(name="fieldscan.run_analysis", shared=False)
+    def run_analysis_task() -> int:
+        from fieldscan.jobs import work
+
+        return work.run_analysis()
 
     return celery
 

@@ -21,9 +21,10 @@ logger = logging.getLogger(__name__)
     "--reminder-every", default=60.0, show_default=True, help="Seconds between reminder checks."
 )
 @with_appcontext
-def worker_command(once: bool, interval: float, reminder_every: float) -> None:
-    """Send the SMS outbox and queue reminders, in a loop (Ctrl-C stops between rounds)."""
-    last_reminders = 0.0
+def worker_command(once: bool, interval: float, reminder_every: float,
+                   analysis_every: float) -> None:
+    """Send the SMS outbox, queue reminders, run analyses, in a loop (Ctrl-C stops)."""
+    last_reminders = last_analysis = 0.0
     click.echo("worker started" + (" (one round)" if once else "; Ctrl-C to stop"), err=True)
     try:
         while True:
@@ -32,6 +33,11 @@ def worker_command(once: bool, interval: float, reminder_every: float) -> None:
                 last_reminders = time.monotonic()
                 if queued:
                     click.echo(f"{queued} reminders queued", err=True)
+            if time.monotonic() - last_analysis >= analysis_every or once:
+                analysed = work.run_analysis()
+                last_analysis = time.monotonic()
+                if analysed:
+                    click.echo(f"{analysed} analysis runs done", err=True)
             report = work.send_outbox()
             if report.ids:
                 click.echo(

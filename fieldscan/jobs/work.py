@@ -38,3 +38,10 @@ def queue_reminders() -> int:
         ttl=timedelta(hours=float(config["FIELDSCAN_SMS_SESSION_TTL_HOURS"])),
         program=config["FIELDSCAN_PROGRAM_NAME"],
     )
+
+
+def run_analysis() -> int:
+    """Run queued analyses and tag answers that arrived since the last run."""
+    from fieldscan.analysis_jobs.services import run_pending
+
+    return len(run_pending())

@@ -1,5 +1,6 @@
 """The database models, one module per aggregate."""
 
+from fieldscan.models.analysis import AnalysisRun, AnswerTag, RunStatus
 from fieldscan.models.audit import AuditEvent
 from fieldscan.models.auth import DeviceToken, LoginSession, SessionEndReason
 from fieldscan.models.links import PatientLink
@@ -10,6 +11,7 @@ from fieldscan.models.partners import (
     PartnerRelationship,
 )
 from fieldscan.models.respondents import Respondent
+from fieldscan.models.reviews import ClusterReview
 from fieldscan.models.responses import Answer, Channel, Response, ResponseStatus
 from fieldscan.models.sites import Site
 from fieldscan.models.sms import (
@@ -23,6 +25,8 @@ from fieldscan.models.surveys import Survey, SurveyVersion
 from fieldscan.models.users import Role, User
 
 __all__ = [
+    "AnalysisRun", "AnswerTag", "RunStatus",
+    "ClusterReview",
     "DeviceToken",
     "PatientLink",
     "InboundSms",
