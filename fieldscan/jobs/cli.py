@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 @click.option(
     "--reminder-every", default=60.0, show_default=True, help="Seconds between reminder checks."
 )
+@click.option("--analysis-every", default=300.0, show_default=True,
+              help="Seconds between analysis checks (queued runs, new answers to tag).")
 @with_appcontext
 def worker_command(once: bool, interval: float, reminder_every: float,
                    analysis_every: float) -> None:

@@ -11,8 +11,8 @@ from fieldscan.models.partners import (
     PartnerRelationship,
 )
 from fieldscan.models.respondents import Respondent
-from fieldscan.models.reviews import ClusterReview
 from fieldscan.models.responses import Answer, Channel, Response, ResponseStatus
+from fieldscan.models.reviews import ClusterReview
 from fieldscan.models.sites import Site
 from fieldscan.models.sms import (
     InboundSms,

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import IO
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from fieldscan.accounts.access import roles_required, visible_site_ids
@@ -14,22 +24,213 @@ from fieldscan.exports import services as exports
 from fieldscan.extensions import db
 from fieldscan.i18n import current_language
 from fieldscan.locales import normalize_language
-from fieldscan.reports import services
+from fieldscan.models import Channel
+from fieldscan.reports import aggregates, services
+from fieldscan.reports import tables as report_tables
 
 blueprint = Blueprint("reports", __name__)
+
+
+def _filters() -> aggregates.Filters:
+    """The filter form's values; 400 when one is malformed, 404 for a site not the user's."""
+    try:
+        filters = aggregates.Filters.from_args(request.args)
+    except aggregates.ReportError:
+        abort(400)
+    if filters.site and filters.site not in {s.slug for s in _sites()}:
+        abort(404)
+    return filters
+
+
+def _sites():
+    return aggregates.visible_sites(visible_site_ids(current_user))
+
+
+def _by(default: str = "language") -> str:
+    by = request.args.get("by") or default
+    if by not in aggregates.BREAKDOWNS:
+        abort(400)
+    return by
+
+
+def _viewed(name: str, filters: aggregates.Filters, **extra: str) -> None:
+    """Audit a report view: the report and its filters (never PHI)."""
+    record(
+        "report.view",
+        "report",
+        name,
+        actor_id=current_user.id,
+        details={"report": name, "filters": filters.audit(), **extra},
+    )
+    db.session.commit()
+
+
+def _page(template: str, filters: aggregates.Filters, **context):
+    return render_template(
+        template,
+        filters=filters,
+        sites=_sites(),
+        surveys=aggregates.survey_ids(),
+        channels=[c.value for c in Channel],
+        small=services.SMALL_CELL,
+        theme_name=report_tables.theme_name,
+        shown=report_tables.shown,
+        percent=report_tables.percent,
+        **context,
+    )
 
 
 @blueprint.get("/reports")
 @roles_required("leadership", "admin")
 def index():
-    """The reports home: completed responses per survey and site (small counts hidden),
-    and the download forms."""
-    counts = services.completed_counts(visible_site_ids(current_user))
+    """The reports home: the filter form, theme overviews of both open questions, completed
+    responses per survey and site (small counts hidden), and the download forms."""
+    filters, by = _filters(), _by()
+    site_ids = visible_site_ids(current_user)
+    counts = services.completed_counts(site_ids)
     downloads = services.export_choices(current_language())
-    record("report.view", "report", "responses", actor_id=current_user.id)
+    overview = {
+        name: aggregates.theme_report(question, filters, site_ids, by)
+        for name, question in aggregates.QUESTIONS.items()
+    }
+    record(
+        "report.view",
+        "report",
+        "responses",
+        actor_id=current_user.id,
+        details={"report": "overview", "filters": filters.audit(), "by": by},
+    )
     db.session.commit()
-    return render_template(
-        "reports/index.html", counts=counts, small=services.SMALL_CELL, downloads=downloads
+    return _page(
+        "reports/index.html",
+        filters,
+        counts=counts,
+        downloads=downloads,
+        overview=overview,
+        by=by,
+    )
+
+
+@blueprint.get("/reports/messengers")
+@roles_required("leadership", "admin")
+def messengers():
+    """Trusted messenger categories (bars and a table) and the named entities behind them."""
+    filters, by = _filters(), _by()
+    site_ids = visible_site_ids(current_user)
+    report = aggregates.theme_report(aggregates.QUESTIONS["messengers"], filters, site_ids, by)
+    named = aggregates.entities(aggregates.QUESTIONS["messengers"], filters, site_ids)
+    _viewed("messengers", filters, by=by)
+    return _page("reports/messengers.html", filters, report=report, named=named, by=by)
+
+
+@blueprint.get("/reports/resources")
+@roles_required("leadership", "admin")
+def resources():
+    """Resource themes by month (counts and shares), lined up against Community Supports."""
+    filters = _filters()
+    site_ids = visible_site_ids(current_user)
+    report = aggregates.theme_report(aggregates.QUESTIONS["resources"], filters, site_ids, "month")
+    _viewed("resources", filters)
+    return _page(
+        "reports/resources.html",
+        filters,
+        report=report,
+        lineup=report_tables.supports_lineup(report),
+        unsupported=report_tables.unsupported_rows(report),
+    )
+
+
+@blueprint.get("/reports/stakeholders")
+@roles_required("leadership", "admin")
+def stakeholders():
+    """The stakeholder map: current partners named, prospective partners, unmentioned ones."""
+    filters = _filters()
+    buckets = aggregates.stakeholders(filters, visible_site_ids(current_user))
+    _viewed("stakeholders", filters)
+    return _page("reports/stakeholders.html", filters, buckets=buckets)
+
+
+@blueprint.get("/reports/profile/<slug>")
+@roles_required("leadership", "admin")
+def profile(slug: str):
+    """One site's community profile, laid out to print as a PDF."""
+    site = next((s for s in _sites() if s.slug == slug), None)
+    if site is None:
+        abort(404)
+    filters = replace(_filters(), site=slug)
+    site_ids = visible_site_ids(current_user)
+    context = report_tables.profile(filters, site_ids)
+    _viewed("profile", filters)
+    return _page("reports/profile.html", filters, site=site, **context)
+
+
+@blueprint.get("/reports/clusters")
+@roles_required("leadership", "admin")
+def clusters():
+    """Clusters of both open questions to review: names, terms, sizes, examples."""
+    filters = _filters()
+    site_ids = visible_site_ids(current_user)
+    found = {
+        name: aggregates.clusters(question, filters, site_ids)
+        for name, question in aggregates.QUESTIONS.items()
+    }
+    _viewed("clusters", filters)
+    return _page("reports/clusters.html", filters, found=found)
+
+
+@blueprint.post("/reports/clusters/<any(messengers, resources):name>/<int:cluster_id>")
+@roles_required("leadership", "admin")
+def review_cluster(name: str, cluster_id: int):
+    """Rename a cluster or mark it verified (CSRF-checked by the app; audited)."""
+    action = request.form.get("action")
+    if action not in {"rename", "verify", "unverify"}:
+        abort(400)
+    new_name = request.form.get("name", "") if action == "rename" else None
+    verified = {"verify": True, "unverify": False}.get(action)
+    review = aggregates.review_cluster(
+        aggregates.QUESTIONS[name], cluster_id, current_user.id, name=new_name, verified=verified
+    )
+    if review is None:
+        abort(404)
+    record(
+        "cluster.review",
+        "cluster_review",
+        review.id,
+        actor_id=current_user.id,
+        details={"run": review.run_id, "cluster": cluster_id, "action": action},
+    )
+    db.session.commit()
+    return redirect(url_for("reports.clusters"), code=303)
+
+
+@blueprint.get(
+    "/reports/<any(overview, messengers, entities, resources, stakeholders, clusters):name>"
+    ".<any(csv, xlsx):fmt>"
+)
+@roles_required("leadership", "admin")
+def report_file(name: str, fmt: str):
+    """A report's table as CSV or XLSX: the same filters and suppression as the page."""
+    filters, by = _filters(), _by("month" if name == "resources" else "language")
+    table = report_tables.build(name, filters, visible_site_ids(current_user), by)
+    body, media_type = report_tables.encode(table, fmt)
+    record(
+        "report.export",
+        "report",
+        name,
+        actor_id=current_user.id,
+        details={
+            "report": name,
+            "format": fmt,
+            "filters": filters.audit(),
+            "by": by,
+            "rows": len(table.rows),
+        },
+    )
+    db.session.commit()
+    return Response(
+        body,
+        content_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename=fieldscan-{name}.{fmt}"},
     )
 
 

@@ -1,0 +1,228 @@
+"""Report pages: roles, site isolation, suppression, filters, stakeholder buckets, cluster
+review, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from fieldscan.accounts.services import get_or_create_site
+from fieldscan.analysis_jobs.services import execute, queue_run
+from fieldscan.extensions import db
+from fieldscan.instruments.services import get_version
+from fieldscan.models import (
+    Answer,
+    AuditEvent,
+    Channel,
+    ClusterReview,
+    Partner,
+    PartnerRelationship,
+    Response,
+    ResponseStatus,
+)
+from tests.fixtures_accounts import OTHER_SITE, SITE, csrf_token_of
+
+MESSENGERS = (
+    [("mi mamá", "es", SITE)] * 14
+    + [("my doctor at the clinic", "en", SITE)] * 12
+    + [("bà ngoại", "vi", SITE)] * 4
+    + [("el pastor de mi iglesia", "es", OTHER_SITE)] * 13
+)
+RESOURCES = (
+    [("the Oak Hollow Food Bank", "en", SITE)] * 12
+    + [("Rio Claro Public Library", "es", SITE)] * 6
+    + [("la escuela", "es", SITE)] * 3
+    + [("Valle Verde Family Resource Center", "es", OTHER_SITE)] * 12
+)
+
+
+def _store(rows, question):
+    version = get_version("children_scan")
+    for text, language, slug in rows:
+        response = Response(
+            survey_version=version,
+            channel=Channel.sms,
+            language=language,
+            status=ResponseStatus.completed,
+            site=get_or_create_site(slug),
+        )
+        response.answers.append(
+            Answer(question_id=question, value=text, raw_text=text, language=language)
+        )
+        db.session.add(response)
+    db.session.commit()
+
+
+@pytest.fixture
+def scan(app, loaded_surveys):
+    _store(MESSENGERS, "trusted_messenger")
+    _store(RESOURCES, "resources")
+    db.session.add_all(
+        [
+            Partner(
+                name="Oak Hollow Food Bank",
+                kind="food_assistance",
+                relationship=PartnerRelationship.current,
+            ),
+            Partner(
+                name="Sunrise Housing Coalition",
+                kind="housing",
+                relationship=PartnerRelationship.current,
+            ),
+        ]
+    )
+    db.session.commit()
+    execute(queue_run("trusted_messenger"))
+    execute(queue_run("resources"))
+
+
+@pytest.fixture
+def leader(client, make_user, sign_in):
+    make_user("leadership", site=None)
+    sign_in(client, "leadership@clinic.example")
+    return client
+
+
+def _small_counts(html: str) -> list[str]:
+    """Numbers 1..10 in the cells of counts of respondents."""
+    cells = re.findall(r"<td class=\"num\">\s*(\d+)(?:\s*\([^)]*\))?\s*</td>", html)
+    return [c for c in cells if 1 <= int(c) <= 10]
+
+
+PAGES = [
+    "/reports",
+    "/reports/messengers",
+    "/reports/resources",
+    "/reports/stakeholders",
+    "/reports/clusters",
+    f"/reports/profile/{SITE}",
+]
+
+
+def test_chw_gets_403_everywhere(scan, client, make_user, sign_in):
+    make_user("chw")
+    sign_in(client, "chw@clinic.example")
+    for page in [*PAGES, "/reports/messengers.csv"]:
+        assert client.get(page).status_code == 403, page
+
+
+def test_pages_render_with_no_small_counts_and_are_audited(scan, leader):
+    for page in PAGES:
+        response = leader.get(page)
+        assert response.status_code == 200, page
+        html = response.get_data(as_text=True)
+        assert _small_counts(html) == [], page
+        assert 'style="' not in html and "<script>" not in html
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "report.view")
+    ).all()
+    assert {e.details["report"] for e in events} >= {
+        "overview",
+        "messengers",
+        "resources",
+        "stakeholders",
+        "clusters",
+        "profile",
+    }
+
+
+def test_messengers_show_bars_table_and_suppression(scan, leader):
+    html = leader.get("/reports/messengers").get_data(as_text=True)
+    assert "<meter" in html and "Family" in html
+    assert "&lt;11" in html  # the 4 Vietnamese answers are not shown as 4
+
+
+def test_language_filter(scan, leader):
+    html = leader.get("/reports/messengers?language=en").get_data(as_text=True)
+    assert "Doctors, nurses and clinic staff" in html
+    assert re.search(r"<td class=\"num\">12</td>", html)
+    assert ">26<" not in html  # only English respondents are counted
+    assert leader.get("/reports/messengers?language=xx").status_code == 400
+
+
+def test_leadership_sees_only_its_site(scan, client, make_user, sign_in):
+    make_user("leadership", site=SITE)
+    sign_in(client, "leadership@clinic.example")
+    html = client.get("/reports/stakeholders").get_data(as_text=True)
+    assert "Oak Hollow Food Bank" in html
+    assert "Valle Verde Family Resource Center" not in html  # named at the other site only
+    assert OTHER_SITE not in html
+    assert client.get(f"/reports/messengers?site={OTHER_SITE}").status_code == 404
+    assert client.get(f"/reports/profile/{OTHER_SITE}").status_code == 404
+    body = client.get("/reports/messengers.csv").get_data(as_text=True)
+    assert "el pastor" not in body and "13" not in body
+
+
+def test_stakeholder_buckets(scan, leader):
+    html = leader.get("/reports/stakeholders").get_data(as_text=True)
+    current = html.split('id="table-current_trusted"')[1].split("</table>")[0]
+    prospective = html.split('id="table-prospective"')[1].split("</table>")[0]
+    unmentioned = html.split('id="table-unmentioned_partners"')[1].split("</table>")[0]
+    assert "Oak Hollow Food Bank" in current
+    assert "Valle Verde Family Resource Center" in prospective
+    assert "Sunrise Housing Coalition" in unmentioned
+
+
+def _first_cluster(client):
+    html = client.get("/reports/clusters").get_data(as_text=True)
+    action = re.search(r'action="(/reports/clusters/messengers/\d+)"', html).group(1)
+    return html, action
+
+
+def test_cluster_rename_and_verify_with_csrf_and_audit(scan, leader):
+    html, action = _first_cluster(leader)
+    assert leader.post(action, data={"action": "rename", "name": "Moms"}).status_code == 400
+    token = csrf_token_of(html)
+    response = leader.post(action, data={"csrf_token": token, "action": "rename", "name": "Moms"})
+    assert response.status_code == 303
+    leader.post(action, data={"csrf_token": token, "action": "verify"})
+    review = db.session.scalars(sa.select(ClusterReview)).one()
+    assert review.name == "Moms" and review.verified
+    page = leader.get("/reports/clusters").get_data(as_text=True)
+    assert "Moms" in page and "verified" in page
+    actions = db.session.scalars(
+        sa.select(AuditEvent.details).where(AuditEvent.action == "cluster.review")
+    ).all()
+    assert [a["action"] for a in actions] == ["rename", "verify"]
+
+
+def test_cluster_examples_only_for_large_groups(scan, leader):
+    html = leader.get("/reports/clusters").get_data(as_text=True)
+    assert "mi mamá" in html  # a cluster of 14 or more respondents
+    assert "la escuela" not in html  # 3 respondents
+
+
+@pytest.mark.parametrize(
+    "name", ["messengers", "resources", "entities", "stakeholders", "clusters", "overview"]
+)
+def test_exports_are_suppressed_and_audited(scan, leader, name):
+    response = leader.get(f"/reports/{name}.csv?language=es")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    cells = [c for row in rows[1:] for c in row]
+    assert not [c for c in cells if c.isdigit() and 1 <= int(c) <= 10]
+    xlsx = leader.get(f"/reports/{name}.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "report.export")
+    ).all()
+    assert len(events) == 2 and events[0].details["filters"] == {"language": "es"}
+
+
+def test_export_cells_are_neutralized(app, loaded_surveys, client, make_user, sign_in):
+    _store([("=HYPERLINK(1)", "es", SITE)] * 3, "trusted_messenger")
+    run = execute(queue_run("trusted_messenger"))
+    run.summary = {
+        **run.summary,
+        "entities": [{"name": "=cmd|x", "kind": "org", "count": 3, "answer_ids": []}],
+    }
+    db.session.execute(sa.text("UPDATE answer_tags SET entities = :e"), {"e": '["=cmd|x"]'})
+    db.session.commit()
+    make_user("admin", site=None)
+    sign_in(client, "admin@clinic.example")
+    body = client.get("/reports/entities.csv").get_data(as_text=True)
+    assert "'=cmd|x" in body
