@@ -18,13 +18,18 @@ def test_admin_lists_and_archives_surveys(app, loaded_surveys, make_user, sign_i
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "children_scan" in html and "partner_inventory" in html
-    archived = client.post("/admin/surveys/children_scan/archive",
-                           data={"csrf_token": csrf_token_of(html)})
+    archived = client.post(
+        "/admin/surveys/children_scan/archive", data={"csrf_token": csrf_token_of(html)}
+    )
     assert archived.status_code == 302
     assert db.session.get(Survey, "children_scan").archived
     assert "children_scan" not in [s.id for s in public_listing("en")]
-    assert db.session.scalar(sa.select(AuditEvent.action).where(
-        AuditEvent.object_id == "children_scan")) == "survey.archive"
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent.action).where(AuditEvent.object_id == "children_scan")
+        )
+        == "survey.archive"
+    )
     client.post("/admin/surveys/children_scan/archive", data={"csrf_token": csrf_token_of(html)})
     db.session.expire_all()
     assert not db.session.get(Survey, "children_scan").archived

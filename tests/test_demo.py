@@ -27,8 +27,9 @@ def test_demo_loads_once_with_valid_responses(app, runner, loaded_surveys, tmp_p
         for question_id, value in answers.items():
             if value is None or question_id in ("trusted_messenger", "resources"):
                 continue
-            result = validate_answer(survey, question_id, value, response.language,
-                                     channel="web", answers=answers)
+            result = validate_answer(
+                survey, question_id, value, response.language, channel="web", answers=answers
+            )
             assert result.ok, (question_id, value, result.error)
 
 

@@ -14,8 +14,12 @@ def analysis_cli() -> None:
 
 
 @analysis_cli.command("run")
-@click.option("--question", "question_ids", multiple=True,
-              help="Open question id (default: every open question).")
+@click.option(
+    "--question",
+    "question_ids",
+    multiple=True,
+    help="Open question id (default: every open question).",
+)
 @click.option("--queue-only", is_flag=True, help="Only queue; `fieldscan worker` runs it.")
 @click.option("--if-missing", is_flag=True, help="Skip questions that were analysed before.")
 @with_appcontext
@@ -40,9 +44,11 @@ def run_command(question_ids: tuple[str, ...], queue_only: bool, if_missing: boo
         run = services.execute(run)
         if run.status.value != "done":
             raise click.ClickException(f"{question_id}: run {run.id} failed ({run.error})")
-        click.echo(f"{question_id}: run {run.id} done, {run.answer_count} answers, "
-                   f"{len(run.summary['clusters'])} clusters, "
-                   f"{len(run.summary['entities'])} entities")
+        click.echo(
+            f"{question_id}: run {run.id} done, {run.answer_count} answers, "
+            f"{len(run.summary['clusters'])} clusters, "
+            f"{len(run.summary['entities'])} entities"
+        )
 
 
 @analysis_cli.command("status")
@@ -54,6 +60,8 @@ def status_command() -> None:
         if run is None:
             click.echo(f"{question.question_id}: never analysed")
         else:
-            click.echo(f"{question.question_id}: run {run.id} at {run.finished_at:%Y-%m-%d %H:%M}, "
-                       f"{run.answer_count} answers, taxonomy {run.taxonomy_id} "
-                       f"v{run.taxonomy_version}, code {run.code_version}")
+            click.echo(
+                f"{question.question_id}: run {run.id} at {run.finished_at:%Y-%m-%d %H:%M}, "
+                f"{run.answer_count} answers, taxonomy {run.taxonomy_id} "
+                f"v{run.taxonomy_version}, code {run.code_version}"
+            )

@@ -74,9 +74,16 @@ def _records(question_id: str, exclude_tagged_by: int | None = None) -> list[dic
     records = []
     for answer_id, value, language, channel, site in db.session.execute(query):
         if isinstance(value, str) and value.strip():
-            records.append({"id": str(answer_id), "question": question_id, "text": value,
-                            "language": language, "site": site or "",
-                            "channel": channel.value})
+            records.append(
+                {
+                    "id": str(answer_id),
+                    "question": question_id,
+                    "text": value,
+                    "language": language,
+                    "site": site or "",
+                    "channel": channel.value,
+                }
+            )
     return records
 
 
@@ -113,8 +120,13 @@ def execute(run: AnalysisRun) -> AnalysisRun:
         run.code_version = analysis.__version__
         run.answer_count = len(records)
         run.status, run.finished_at = RunStatus.done, clock.now()
-        audit("analysis.run", "analysis_run", run.id, actor_label="worker",
-              details={"question": run.question_id, "answers": len(records)})
+        audit(
+            "analysis.run",
+            "analysis_run",
+            run.id,
+            actor_label="worker",
+            details={"question": run.question_id, "answers": len(records)},
+        )
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -134,9 +146,15 @@ def _store_tags(run: AnalysisRun, result: dict, incremental: bool) -> int:
     else:  # transform(): {answer id: [entity names]}
         entities_by_answer = {str(k): list(v) for k, v in (result.get("entities") or {}).items()}
     rows = [
-        {"run_id": run.id, "answer_id": int(answer_id), "primary_theme": themes[0],
-         "themes": list(themes), "cluster": int(result["assignments"].get(answer_id, -1)),
-         "entities": entities_by_answer.get(str(answer_id), []), "incremental": incremental}
+        {
+            "run_id": run.id,
+            "answer_id": int(answer_id),
+            "primary_theme": themes[0],
+            "themes": list(themes),
+            "cluster": int(result["assignments"].get(answer_id, -1)),
+            "entities": entities_by_answer.get(str(answer_id), []),
+            "incremental": incremental,
+        }
         for answer_id, themes in result["themes"].items()
     ]
     if rows:

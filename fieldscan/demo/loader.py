@@ -56,8 +56,9 @@ class DemoReport:
     skipped: bool = False
 
 
-def _closed_answer(rng: random.Random, survey: Survey, question, language: str,
-                   answers: dict) -> object:
+def _closed_answer(
+    rng: random.Random, survey: Survey, question, language: str, answers: dict
+) -> object:
     """A random answer to a closed question that the engine accepts (None: skip it)."""
     kind = question.type
     if kind in ("select_one", "yes_no"):
@@ -89,7 +90,8 @@ def _respond(rng: random.Random, survey: Survey, language: str, texts: dict[str,
             value = _closed_answer(rng, survey, question, language, answers)
             if value is None and question.required:
                 value = _closed_answer(rng, survey, question, language, answers) or (
-                    question.choices[0].value if question.choices else "demo")
+                    question.choices[0].value if question.choices else "demo"
+                )
             answers[question.id] = value
     return answers
 
@@ -110,16 +112,22 @@ def load_demo(seed: int = 7) -> DemoReport:
     report = DemoReport(users={})
     for role in ("admin", "leadership", "chw"):
         password = secrets.token_urlsafe(12)
-        create_user(f"{role}@{DEMO_DOMAIN}", role, password,
-                    None if role == "admin" else next(iter(sites)))
+        create_user(
+            f"{role}@{DEMO_DOMAIN}", role, password, None if role == "admin" else next(iter(sites))
+        )
         report.users[f"{role}@{DEMO_DOMAIN}"] = password
     for entry in corpus.get("partners", []):
-        db.session.add(Partner(
-            name=entry["name"], kind=entry["kind"], services=entry.get("services", []),
-            relationship=PartnerRelationship(entry.get("relationship", "prospective")),
-            mou=bool(entry.get("mou")), aliases=entry.get("aliases", []),
-            site=sites.get(entry.get("site")),
-        ))
+        db.session.add(
+            Partner(
+                name=entry["name"],
+                kind=entry["kind"],
+                services=entry.get("services", []),
+                relationship=PartnerRelationship(entry.get("relationship", "prospective")),
+                mou=bool(entry.get("mou")),
+                aliases=entry.get("aliases", []),
+                site=sites.get(entry.get("site")),
+            )
+        )
         report.partners += 1
     report.responses = _load_responses(rng, corpus["answers"], versions, sites)
     db.session.commit()
@@ -127,8 +135,9 @@ def load_demo(seed: int = 7) -> DemoReport:
     return report
 
 
-def _load_responses(rng: random.Random, answers: dict, versions: dict, sites: dict[str, Site]
-                    ) -> int:
+def _load_responses(
+    rng: random.Random, answers: dict, versions: dict, sites: dict[str, Site]
+) -> int:
     trusted, resources = answers["trusted_messenger"], answers["resources"]
     # A respondent answers both questions in one language: pair answers by language.
     by_language: dict[str, list[dict]] = {}
@@ -146,16 +155,23 @@ def _load_responses(rng: random.Random, answers: dict, versions: dict, sites: di
         values = _respond(rng, survey, language, texts)
         started = now - timedelta(days=rng.randint(1, 180), minutes=rng.randint(0, 600))
         response = Response(
-            survey_version=version, channel=Channel(first.get("channel", "sms")),
-            status=ResponseStatus.completed, language=language,
-            site=sites.get(first.get("site")), started_at=started,
+            survey_version=version,
+            channel=Channel(first.get("channel", "sms")),
+            status=ResponseStatus.completed,
+            language=language,
+            site=sites.get(first.get("site")),
+            started_at=started,
             finished_at=started + timedelta(minutes=rng.randint(3, 25)),
         )
         for question_id, value in values.items():
-            response.answers.append(Answer(
-                question_id=question_id, value=value, language=language,
-                raw_text=value if question_id in OPEN_QUESTIONS else None,
-            ))
+            response.answers.append(
+                Answer(
+                    question_id=question_id,
+                    value=value,
+                    language=language,
+                    raw_text=value if question_id in OPEN_QUESTIONS else None,
+                )
+            )
         db.session.add(response)
         count += 1
     return count

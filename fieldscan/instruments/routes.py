@@ -17,8 +17,9 @@ blueprint = Blueprint("instruments", __name__)
 @roles_required("admin")
 def index():
     """Every survey with its current version, languages and responses."""
-    return render_template("instruments/index.html", surveys=services.admin_listing(),
-                           form=ConfirmForm())
+    return render_template(
+        "instruments/index.html", surveys=services.admin_listing(), form=ConfirmForm()
+    )
 
 
 @blueprint.post("/admin/surveys/<survey_id>/archive")

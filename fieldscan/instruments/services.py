@@ -272,9 +272,16 @@ def admin_listing() -> list[AdminSurvey]:
     rows = []
     for version in current_versions(include_archived=True):
         definition = definition_of(version)
-        rows.append(AdminSurvey(version.survey_id, version.survey.title, version.number,
-                                len(definition.languages), counts.get(version.survey_id, 0),
-                                version.survey.archived))
+        rows.append(
+            AdminSurvey(
+                version.survey_id,
+                version.survey.title,
+                version.number,
+                len(definition.languages),
+                counts.get(version.survey_id, 0),
+                version.survey.archived,
+            )
+        )
     return rows
 
 
@@ -289,7 +296,11 @@ def toggle_archived(survey_id: str, actor_id: int | None = None) -> bool:
     if survey is None:
         raise LookupError(survey_id)
     survey.archived = not survey.archived
-    record("survey.archive" if survey.archived else "survey.reopen", "survey", survey_id,
-           actor_id=actor_id)
+    record(
+        "survey.archive" if survey.archived else "survey.reopen",
+        "survey",
+        survey_id,
+        actor_id=actor_id,
+    )
     db.session.commit()
     return survey.archived

@@ -20,11 +20,16 @@ logger = logging.getLogger(__name__)
 @click.option(
     "--reminder-every", default=60.0, show_default=True, help="Seconds between reminder checks."
 )
-@click.option("--analysis-every", default=300.0, show_default=True,
-              help="Seconds between analysis checks (queued runs, new answers to tag).")
+@click.option(
+    "--analysis-every",
+    default=300.0,
+    show_default=True,
+    help="Seconds between analysis checks (queued runs, new answers to tag).",
+)
 @with_appcontext
-def worker_command(once: bool, interval: float, reminder_every: float,
-                   analysis_every: float) -> None:
+def worker_command(
+    once: bool, interval: float, reminder_every: float, analysis_every: float
+) -> None:
     """Send the SMS outbox, queue reminders, run analyses, in a loop (Ctrl-C stops)."""
     last_reminders = last_analysis = 0.0
     click.echo("worker started" + (" (one round)" if once else "; Ctrl-C to stop"), err=True)

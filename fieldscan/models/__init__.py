@@ -25,7 +25,9 @@ from fieldscan.models.surveys import Survey, SurveyVersion
 from fieldscan.models.users import Role, User
 
 __all__ = [
-    "AnalysisRun", "AnswerTag", "RunStatus",
+    "AnalysisRun",
+    "AnswerTag",
+    "RunStatus",
     "ClusterReview",
     "DeviceToken",
     "PatientLink",

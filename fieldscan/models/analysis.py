@@ -77,8 +77,7 @@ class AnswerTag(db.Model):
     #: The run that tagged it.
     run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id", ondelete="CASCADE"))
     #: The answer tagged.
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"),
-                                           index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
     #: The primary theme and every theme, primary first.
     primary_theme: Mapped[str] = mapped_column(String(64))
     themes: Mapped[list[str]] = mapped_column(JSON)

@@ -18,17 +18,32 @@ from fieldscan.models import (
     RunStatus,
 )
 
-TEXTS = ["mi mamá", "my doctor at the clinic", "la iglesia", "facebook group", "idk",
-         "my grandmother", "the school nurse", "el pastor de mi iglesia", "nadie", "bà ngoại"]
+TEXTS = [
+    "mi mamá",
+    "my doctor at the clinic",
+    "la iglesia",
+    "facebook group",
+    "idk",
+    "my grandmother",
+    "the school nurse",
+    "el pastor de mi iglesia",
+    "nadie",
+    "bà ngoại",
+]
 
 
 def _store(texts: list[str], question: str = "trusted_messenger") -> None:
     version = get_version("children_scan")
     for text in texts:
-        response = Response(survey_version=version, channel=Channel.sms, language="es",
-                            status=ResponseStatus.completed)
-        response.answers.append(Answer(question_id=question, value=text, raw_text=text,
-                                       language="es"))
+        response = Response(
+            survey_version=version,
+            channel=Channel.sms,
+            language="es",
+            status=ResponseStatus.completed,
+        )
+        response.answers.append(
+            Answer(question_id=question, value=text, raw_text=text, language="es")
+        )
         db.session.add(response)
     db.session.commit()
 
