@@ -59,6 +59,8 @@ class Doc:
 
     @property
     def has_nospace(self) -> bool:
+        if self.joined.isascii():
+            return False
         return any(t.script in NOSPACE_SCRIPTS for t in self.tokens)
 
 

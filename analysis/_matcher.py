@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 from analysis._doc import Doc
@@ -52,7 +53,13 @@ def _is_nospace(text: str) -> bool:
     return any(char_script(ch) in NOSPACE_SCRIPTS for ch in text)
 
 
-def _variants(tok: str, script: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def _variants(tok: str, script: str) -> tuple[str, ...]:
+    """The word and the forms it may stand for (plural, Arabic clitics, Persian plural)."""
+    return tuple(_variant_list(tok, script))
+
+
+def _variant_list(tok: str, script: str) -> list[str]:
     out = [tok]
     if script == "latin" and len(tok) > 3:
         if tok.endswith("es"):
@@ -126,6 +133,7 @@ class TermIndex:
                 self._prefix.setdefault(first.norm[:2], []).append(idx)
             else:
                 self._suffix.setdefault(first.norm[-2:], []).append(idx)
+        self._cache: dict[tuple[str, str], tuple[int, ...]] = {}
         self._substring_re = None
         if substrings:
             alternatives = sorted(substrings, key=len, reverse=True)
@@ -141,15 +149,19 @@ class TermIndex:
             return tok_norm.startswith(word.norm)
         if word.mode == "suffix":
             return tok_norm.endswith(word.norm) and len(tok_norm) > len(word.norm)
-        if tok_norm != word.norm and word.norm not in _variants(tok_norm, script)[1:]:
-            return False
-        if tok_norm == word.norm and script == "latin" and word.low != word.norm:
+        if tok_norm != word.norm:
+            return word.norm in _variants(tok_norm, script)[1:]
+        if script == "latin" and word.low != word.norm:
             low = _low(tok_orig)
             if low != tok_norm and normalize(low) == tok_norm and low != word.low:
                 return False  # both carry accents and they differ ('hội' vs 'hỏi')
         return True
 
-    def _candidates(self, tok_norm: str, script: str) -> set[int]:
+    def _candidates(self, tok_norm: str, script: str) -> tuple[int, ...]:
+        key = (tok_norm, script)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         found: set[int] = set()
         for variant in _variants(tok_norm, script):
             found.update(self._first.get(variant, ()))
@@ -157,7 +169,10 @@ class TermIndex:
             found.update(self._prefix.get(tok_norm[:2], ()))
         if self._suffix:
             found.update(self._suffix.get(tok_norm[-2:], ()))
-        return found
+        result = tuple(sorted(found))
+        if len(self._cache) < 500_000:
+            self._cache[key] = result
+        return result
 
     def find_all(self, doc: Doc, lang_ok=None) -> list[Hit]:
         """Every hit, overlapping ones included."""
@@ -199,7 +214,9 @@ def longest_first(hits: list[Hit]) -> list[Hit]:
     """Keep the longest of overlapping hits; return them in text order."""
     if not hits:
         return hits
-    hits.sort(key=lambda h: (-(h.cend - h.cstart), h.cstart))
+    # Longest first; on a tie the statewide program list wins (it knows the program),
+    # then a fixed order, so the result never depends on how terms were indexed.
+    hits.sort(key=lambda h: (-(h.cend - h.cstart), h.cstart, h.lang != "*", h.lang, h.payload))
     taken: list[tuple[int, int]] = []
     kept = []
     for h in hits:

@@ -194,6 +194,15 @@ class EntityExtractor(BaseEstimator):
         self.gazetteer_ = {seq: by_anchor[seq] for seq in self._gazetteer_gids if seq in by_anchor}
         return self
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        return {k: v for k, v in state.items() if k not in ("cues_", "docs_")}
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "entities_" in state:
+            self.cues_ = cue_set()
+
     # ------------------------------------------------------------------ gazetteer
     def _gazetteer(self, groups: list[Group], docs: list[Doc], cues: CueSet) -> None:
         owners: dict[tuple[str, ...], set[int]] = defaultdict(set)

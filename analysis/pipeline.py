@@ -146,6 +146,15 @@ class ScanAnalyzer(BaseEstimator):
         self._tick("clusters", total, total)
         return self
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("progress", None)
+        return {k: v for k, v in state.items() if k != "docs_"}
+
+    def __setstate__(self, state):
+        state.setdefault("progress", None)
+        super().__setstate__(state)
+
     # ------------------------------------------------------------ entities -> themes
     def _mentions_by_doc(self) -> dict[int, list[tuple[int, int, int]]]:
         out: dict[int, list[tuple[int, int, int]]] = {}

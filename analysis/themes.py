@@ -234,6 +234,26 @@ class ThemeTagger(FallbackMixin, BaseEstimator):
             return False
         return not any(t.script == "punct" for t in between)
 
+    # Pickling (the app keeps fitted models): the term index, the lexicon and caches are
+    # rebuilt from the data files instead of being stored.
+    _REBUILT = ("index_", "lexicon_", "stopwords_", "_fuzzy_cache", "model_")
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        return {k: v for k, v in state.items() if k not in self._REBUILT}
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "taxonomy_" in state:
+            self.lexicon_ = load_lexicon()
+            key = (self.taxonomy_.path, self.taxonomy_.version, id(self.lexicon_))
+            if key not in _INDEX_CACHE:
+                _INDEX_CACHE[key] = build_index(self.taxonomy_, self.lexicon_)
+            self.index_ = _INDEX_CACHE[key]
+            self.stopwords_ = set().union(*_function_words(self.lexicon_).values())
+            self._fuzzy_cache = {}
+            self.model_ = self._train_fallback() if self.fallback else None
+
     def find(self, doc: Doc) -> list[Hit]:
         """Term hits in one answer (before negation, absorption and ordering)."""
         lang = doc.lang

@@ -126,3 +126,16 @@ def test_empty_and_odd_records():
     assert analyze([]) == {"questions": {}}
     out = analyze([{"id": "1", "question": "resources", "text": None}])
     assert out["questions"]["resources"]["themes"] == {"1": ["none"]}
+
+
+def test_fitted_model_pickles_small_and_still_tags(invented_result):
+    import pickle
+
+    records, _ = invented_result
+    model = ScanAnalyzer("resources").fit([r for r in records if r["question"] == "resources"])
+    blob = pickle.dumps(model)
+    assert len(blob) < 2_000_000
+    again = pickle.loads(blob)  # noqa: S301 - our own object
+    assert again.to_dict() == model.to_dict()
+    new = [{"id": "n", "text": "harbor food bank"}]
+    assert again.transform(new) == model.transform(new)
