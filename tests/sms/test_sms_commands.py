@@ -6,8 +6,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +13,7 @@ from fieldscan.locales import LANGUAGE_NAMES, LANGUAGES
 from fieldscan.sms.commands import COMMAND_WORDS, Command, command_words, detect_command
 from fieldscan.sms.languages import detect_language_switch
 from fieldscan.sms.words import COMMAND_TABLE, LANGUAGE_SWITCH_WORDS, folded, normalize
-from fieldscan.survey import Survey, load_directory
+from fieldscan.survey import Survey
 from fieldscan.survey.answers import YES_NO_WORDS
 from fieldscan.survey.definition import YES_NO_LABELS
 
@@ -223,23 +221,6 @@ def test_command_words_for_help_replies() -> None:
     assert words[0] == "ALTO"
     assert "STOP" in words
     assert len(words) == len(set(words))
-
-
-def _compile_catalogs(target: Path) -> Path:
-    for po in (ROOT / "translations").glob("*/LC_MESSAGES/surveys.po"):
-        out = target / po.relative_to(ROOT / "translations")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("rb") as src:
-            catalog = read_po(src)
-        with out.with_suffix(".mo").open("wb") as dst:
-            write_mo(dst, catalog)
-    return target
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> list[Survey]:
-    catalogs = _compile_catalogs(tmp_path_factory.mktemp("translations"))
-    return load_directory(ROOT / "surveys", translations_dir=catalogs)
 
 
 def test_shipped_choices_and_keywords_are_never_commands(shipped: list[Survey]) -> None:

@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldscan.sms.keywords import KeywordIndex, KeywordMatch
-from fieldscan.survey import Survey, load_directory
+from fieldscan.survey import Survey
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -176,23 +174,6 @@ def test_listing(index: KeywordIndex) -> None:
     ]
     assert index.listing(("km", "en")).splitlines()[0] == "កូន / KIDS"
     assert index.listing(("ru",)).splitlines() == ["ДЕТИ", "BABY", "BABY CARE"]
-
-
-def _compile_catalogs(target: Path) -> Path:
-    for po in (ROOT / "translations").glob("*/LC_MESSAGES/surveys.po"):
-        out = target / po.relative_to(ROOT / "translations")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("rb") as src:
-            catalog = read_po(src)
-        with out.with_suffix(".mo").open("wb") as dst:
-            write_mo(dst, catalog)
-    return target
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> list[Survey]:
-    catalogs = _compile_catalogs(tmp_path_factory.mktemp("translations"))
-    return load_directory(ROOT / "surveys", translations_dir=catalogs)
 
 
 def test_shipped_surveys(shipped: list[Survey]) -> None:
