@@ -26,6 +26,7 @@ from fieldscan.models import InboundSms, Respondent, SessionState, SurveyVersion
 from fieldscan.respondents.services import InvalidPhoneNumberError, get_or_create_by_phone
 from fieldscan.sms import optout, sessions, texts
 from fieldscan.sms.commands import Command, detect_command
+from fieldscan.sms.fast_turn import take_answer_turn
 from fieldscan.sms.keywords import KeywordIndex
 from fieldscan.sms.languages import detect_language_switch, language_menu, parse_language_choice
 from fieldscan.survey import match_choice, validate_answer
@@ -61,6 +62,12 @@ _RECORD_INBOUND = insert(InboundSms)
 
 def handle_inbound(message: InboundMessage) -> Outcome:
     """Handle one delivery of an incoming message and commit; see the module docstring."""
+    if current_app.config.get("FIELDSCAN_SMS_FAST_TURNS", True):
+        turn = take_answer_turn(message.message_sid, message.sender, message.body)
+        if turn is not None:
+            if turn.duplicate:
+                return Outcome(kind="duplicate", duplicate=True)
+            return Outcome(turn.replies, kind="answer")
     try:
         respondent = get_or_create_by_phone(message.sender)
     except InvalidPhoneNumberError:

@@ -1,0 +1,263 @@
+"""The commonest SMS turn, taken in five statements: a valid answer to the current question.
+
+Most texts a conversation receives are answers to the question just asked. The full
+conversation (:mod:`fieldscan.sms.conversation`) loads the respondent and the session as ORM
+objects and flushes them through the unit of work, which costs several times the SQL it
+runs. This module takes that one case on Core statements over the session's connection:
+
+1. read the respondent and the open session together (locked where the database can);
+2. read the answers so far;
+3. record the MessageSid (unique: a repeated delivery stops here and changes nothing);
+4. insert or replace the answer;
+5. move the session to the next question.
+
+Everything else (commands, language words, an expired or unstarted session, an invalid or
+skipped answer, the last answer of a survey, an unknown number) returns ``None`` before
+anything is written, and the caller runs the full conversation. The survey engine still
+decides: :func:`~fieldscan.survey.validate_answer` and :func:`~fieldscan.survey.next_step`
+run here exactly as there, and ``tests/sms/test_sms_fast_turn.py`` drives the same
+conversations with this path on and off and compares every reply and every stored row.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from fieldscan import clock
+from fieldscan.extensions import db
+from fieldscan.instruments.services import definition_of
+from fieldscan.models import (
+    Answer,
+    InboundSms,
+    Respondent,
+    Response,
+    ResponseStatus,
+    SessionState,
+    SmsSession,
+    SurveyVersion,
+)
+from fieldscan.respondents.services import InvalidPhoneNumberError, normalize_phone, vault
+from fieldscan.sms import texts
+from fieldscan.sms.commands import detect_command
+from fieldscan.sms.languages import detect_language_switch
+from fieldscan.sms.render import render_question_sms
+from fieldscan.survey import next_step, validate_answer
+
+logger = logging.getLogger(__name__)
+
+_sessions = SmsSession.__table__
+_answers = Answer.__table__
+
+# Built once, like the other hot-path statements: building them costs more than running them.
+_TURN_STATE = (
+    select(
+        Respondent.id,
+        Respondent.opted_out,
+        _sessions.c.id,
+        _sessions.c.state,
+        _sessions.c.language,
+        _sessions.c.current_question_id,
+        _sessions.c.last_activity_at,
+        _sessions.c.response_id,
+        SurveyVersion.id,
+        SurveyVersion.content_hash,
+    )
+    .select_from(Respondent.__table__)
+    .join(
+        _sessions,
+        (_sessions.c.respondent_id == Respondent.id) & (_sessions.c.state != SessionState.closed),
+    )
+    .join(SurveyVersion.__table__, SurveyVersion.id == _sessions.c.survey_version_id)
+    .where(Respondent.phone_hash == bindparam("digest"))
+    .with_for_update(of=_sessions)
+)
+_ANSWERS = select(_answers.c.question_id, _answers.c.value).where(
+    _answers.c.response_id == bindparam("rid")
+)
+_RECORD_INBOUND = insert(InboundSms.__table__)
+_INSERT_ANSWER = insert(_answers)
+_REPLACE_ANSWER = (
+    update(_answers)
+    .where(_answers.c.response_id == bindparam("rid"), _answers.c.question_id == bindparam("qid"))
+    .values(
+        raw_text=bindparam("raw"),
+        value=bindparam("value"),
+        language=bindparam("lang"),
+        updated_at=bindparam("now"),
+    )
+)
+_ADVANCE = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("sid"))
+    .values(
+        current_question_id=bindparam("next_qid"),
+        attempts=0,
+        last_activity_at=bindparam("now"),
+    )
+)
+
+
+# The last answer: the response is complete and the conversation closes (as sessions.close).
+_COMPLETE_RESPONSE = (
+    update(Response.__table__)
+    .where(Response.id == bindparam("rid"))
+    .values(
+        status=ResponseStatus.completed, finished_at=bindparam("now"), updated_at=bindparam("now")
+    )
+)
+_CLOSE_COMPLETED = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("sid"))
+    .values(
+        state=SessionState.closed,
+        current_question_id=None,
+        closed_at=bindparam("now"),
+        closed_reason="completed",
+    )
+)
+
+
+class _VersionKey:
+    """What :func:`definition_of` needs of a version: its id and content hash."""
+
+    __slots__ = ("id", "content_hash")
+
+    def __init__(self, version_id: int, content_hash: str) -> None:
+        self.id, self.content_hash = version_id, content_hash
+
+
+class AnswerTurn(NamedTuple):
+    """A turn taken here: the replies, or a repeated delivery that changed nothing."""
+
+    replies: list[str]
+    duplicate: bool = False
+
+
+def take_answer_turn(message_sid: str, sender: str, body: str) -> AnswerTurn | None:
+    """Apply a valid answer to the open conversation and commit, or return None.
+
+    ``None`` means the turn is not the plain-answer case (see the module docstring) and
+    nothing was written: the caller handles the message in full.
+    """
+    text = (body or "").strip()
+    if not text or detect_command(text) is not None or detect_language_switch(text):
+        return None
+    try:
+        digest = vault().lookup_hash(normalize_phone(sender))
+    except InvalidPhoneNumberError:
+        return None
+    connection = db.session.connection()
+    row = connection.execute(_TURN_STATE, {"digest": digest}).first()
+    plan = _plan(row, text) if row is not None else None
+    if plan is None:
+        db.session.rollback()  # only read: nothing to undo, but release the lock
+        return None
+    respondent_id, session_id, response_id, question_id, value, known, language, step = plan
+    now = clock.now()
+    try:
+        connection.execute(
+            _RECORD_INBOUND,
+            {"message_sid": message_sid, "respondent_id": respondent_id, "received_at": now},
+        )
+    except IntegrityError:
+        db.session.rollback()
+        logger.info("inbound %s is a repeated delivery; ignored", message_sid)
+        return AnswerTurn([], duplicate=True)
+    if known:
+        connection.execute(
+            _REPLACE_ANSWER,
+            {
+                "rid": response_id,
+                "qid": question_id,
+                "raw": text,
+                "value": value,
+                "lang": language,
+                "now": now,
+            },
+        )
+    else:
+        connection.execute(
+            _INSERT_ANSWER,
+            {
+                "response_id": response_id,
+                "question_id": question_id,
+                "raw_text": text,
+                "value": value,
+                "language": language,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    next_question_id, replies = step
+    if next_question_id is None:
+        connection.execute(_COMPLETE_RESPONSE, {"rid": response_id, "now": now})
+        connection.execute(_CLOSE_COMPLETED, {"sid": session_id, "now": now})
+    else:
+        connection.execute(_ADVANCE, {"sid": session_id, "next_qid": next_question_id, "now": now})
+    db.session.commit()
+    if next_question_id is None:
+        logger.info("sms session %s closed: %s", session_id, "completed")
+    logger.info("inbound %s handled as answer", message_sid)
+    return AnswerTurn(replies)
+
+
+def _plan(row, text: str):
+    """Validate the answer and find the next question, or None when this is not the case."""
+    (
+        respondent_id,
+        opted_out,
+        session_id,
+        state,
+        language,
+        question_id,
+        last_activity_at,
+        response_id,
+        version_id,
+        content_hash,
+    ) = row
+    if opted_out or state is not SessionState.answering:
+        return None
+    if question_id is None or response_id is None or not language:
+        return None
+    ttl = timedelta(hours=float(current_app.config.get("FIELDSCAN_SMS_SESSION_TTL_HOURS", 72)))
+    if last_activity_at + ttl < clock.now():
+        return None  # expired: the full conversation closes it and says so
+    survey = definition_of(_VersionKey(version_id, content_hash))
+    if texts.is_skip(text, language):
+        return None
+    rows = db.session.connection().execute(_ANSWERS, {"rid": response_id})
+    answers = {answer_question: answer_value for answer_question, answer_value in rows}
+    result = validate_answer(survey, question_id, text, language, channel="sms", answers=answers)
+    if not result.ok:
+        return None  # a re-prompt, a keyword, a skip after re-prompts: the full path decides
+    value = None if result.skipped else result.value
+    known = question_id in answers
+    answers[question_id] = value
+    step = next_step(survey, answers, channel="sms")
+    replies = [note.text("label", language) for note in step.notes]
+    if step.complete:
+        completion = survey.text("completion", language)
+        next_question = (None, replies + [completion] if completion else replies)
+    else:
+        replies.append(
+            render_question_sms(
+                survey, step.question, language, step.progress.number, step.progress.total
+            )
+        )
+        next_question = (step.question.id, replies)
+    return (
+        respondent_id,
+        session_id,
+        response_id,
+        question_id,
+        value,
+        known,
+        language,
+        next_question,
+    )
