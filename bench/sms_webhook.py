@@ -167,6 +167,15 @@ def main() -> int:
         hook_latencies = _run(webhook, "/sms/twilio/inbound", prepared)
         base_rate = _report("baseline", base_latencies)
         hook_rate = _report("webhook", hook_latencies)
+        kinds = {"keyword": [], "answer": [], "last answer": []}
+        for index, latency in enumerate(hook_latencies):
+            turn = index % len(TURNS)
+            kind = "keyword" if turn == 0 else "last answer" if turn == len(TURNS) - 1 else "answer"
+            kinds[kind].append(latency * 1000)
+        print(
+            "webhook p50 by turn: "
+            + ", ".join(f"{k} {statistics.median(v):.2f} ms" for k, v in kinds.items())
+        )
         p99 = _percentile(hook_latencies, 0.99) * 1000
         print(
             f"ratio webhook/baseline: {hook_rate / base_rate:.2f} (target >= 0.5); "
