@@ -86,7 +86,9 @@ def load_config(instance_path: str, overrides: Mapping[str, object] | None = Non
     values["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(str(database_url))
     values["FIELDSCAN_DATABASE_URL"] = values["SQLALCHEMY_DATABASE_URI"]
 
-    values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # A server may drop idle connections (ping them before use); an SQLite file cannot.
+    is_sqlite = values["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not is_sqlite})
     values.setdefault(
         "SURVEYS_DIR", values.get("FIELDSCAN_SURVEYS_DIR") or str(PROJECT_ROOT / "surveys")
     )

@@ -57,4 +57,6 @@ def _sqlite_begin(conn) -> None:
     instead, and makes SAVEPOINTs behave.
     """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # On the driver directly: it runs at the start of every transaction, and SQLAlchemy
+        # has nothing to track about a BEGIN.
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")

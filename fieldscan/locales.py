@@ -140,9 +140,15 @@ def fold(text: str) -> str:
             if not base_is_latin:
                 out.append(ch)
             continue
-        base_is_latin = "LATIN" in unicodedata.name(ch, "")
+        base_is_latin = _is_latin(ch)
         out.append(_LATIN_EXTRA.get(ch, ch))
     return " ".join(unicodedata.normalize("NFC", "".join(out)).split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_latin(ch: str) -> bool:
+    # Cached per character: looking up a character's name is slow, and texts reuse few.
+    return "LATIN" in unicodedata.name(ch, "")
 
 
 #: Latin letters that do not decompose into a base letter and a mark.

@@ -15,11 +15,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
 
 from flask import Flask, Response, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -51,6 +53,10 @@ HSTS = "max-age=63072000; includeSubDomains"
 
 #: The settings of the two sign-in throttles (limits strings such as ``10 per 15 minutes``).
 LOGIN_LIMIT_SETTINGS = ("FIELDSCAN_LOGIN_LIMIT_ACCOUNT", "FIELDSCAN_LOGIN_LIMIT_ADDRESS")
+#: Blueprints that only machines call, each proving itself otherwise (Twilio signs every
+#: webhook): no browser, cookie, form token or sign-in is involved, so their requests skip
+#: the browser hooks, which together cost more than a minimal endpoint's whole request.
+MACHINE_BLUEPRINTS = frozenset({"sms"})
 _LOGIN_ENDPOINT = "accounts.login"
 _FAILED_LOGIN_FLAG = "fieldscan.failed_login"
 
@@ -73,6 +79,35 @@ def init_app(app: Flask) -> None:
     app.extensions["fieldscan.limiter"] = _login_limiter(app)
     auth.init_app(app)
     app.after_request(_add_headers)
+    _skip_browser_hooks_for_machines(app)
+
+
+def _skip_browser_hooks_for_machines(app: Flask) -> None:
+    """Wrap the hooks installed so far so that machine requests pass them by."""
+    app.session_interface = _BrowserSessionInterface()
+    for hooks in (app.before_request_funcs, app.after_request_funcs):
+        hooks[None] = [
+            hook if hook is _add_headers else _browser_only(hook) for hook in hooks.get(None, [])
+        ]
+
+
+def _browser_only(hook):
+    @functools.wraps(hook)
+    def for_browsers(*response):
+        if request.blueprint in MACHINE_BLUEPRINTS:
+            return response[0] if response else None  # after_request hands the response on
+        return hook(*response)
+
+    return for_browsers
+
+
+class _BrowserSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, never opened for machine requests (they send none)."""
+
+    def open_session(self, app, request):  # noqa: D102 - Flask's interface
+        if request.blueprint in MACHINE_BLUEPRINTS:
+            return self.null_session_class()
+        return super().open_session(app, request)
 
 
 def _forget_cached_request_state() -> None:
@@ -186,6 +221,10 @@ def _log_breach(limit: RequestLimit) -> None:
 
 
 def _add_headers(response: Response) -> Response:
+    if request.blueprint in MACHINE_BLUEPRINTS:
+        # Read by Twilio, never rendered by a browser: the page policies do not apply.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if current_app.config["FIELDSCAN_ENV"] == "production":

@@ -20,14 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from fieldscan import clock
 from fieldscan.audit.services import record as audit
 from fieldscan.extensions import db
-from fieldscan.instruments.services import VersionRef, current_refs
+from fieldscan.instruments.services import VersionRef
 from fieldscan.locales import SOURCE_LANGUAGE
 from fieldscan.models import InboundSms, Respondent, SessionState, SurveyVersion
 from fieldscan.respondents.services import InvalidPhoneNumberError, get_or_create_by_phone
 from fieldscan.sms import optout, sessions, texts
 from fieldscan.sms.commands import Command, detect_command
 from fieldscan.sms.fast_turn import take_answer_turn
-from fieldscan.sms.keywords import KeywordIndex
 from fieldscan.sms.languages import detect_language_switch, language_menu, parse_language_choice
 from fieldscan.survey import match_choice, validate_answer
 
@@ -67,7 +66,7 @@ def handle_inbound(message: InboundMessage) -> Outcome:
         if turn is not None:
             if turn.duplicate:
                 return Outcome(kind="duplicate", duplicate=True)
-            return Outcome(turn.replies, kind="answer")
+            return Outcome(turn.replies, kind=turn.kind)
     try:
         respondent = get_or_create_by_phone(message.sender)
     except InvalidPhoneNumberError:
@@ -107,12 +106,6 @@ def handle_inbound(message: InboundMessage) -> Outcome:
     return outcome
 
 
-@functools.lru_cache(maxsize=8)
-def _keyword_index(refs: tuple[VersionRef, ...]) -> KeywordIndex:
-    # Keyed by version ids and content hashes: a new version gives a new index.
-    return KeywordIndex.from_surveys(sessions.definition_of(ref) for ref in refs)
-
-
 class _Conversation:
     """Applies one message to one respondent's conversation."""
 
@@ -127,7 +120,7 @@ class _Conversation:
     @functools.cached_property
     def sms_versions(self) -> dict[str, VersionRef]:
         # Only needed to start or list surveys, not to answer: looked up on first use.
-        return {v.survey_id: v for v in current_refs() if sessions.definition_of(v).sms_questions()}
+        return sessions.sms_versions()
 
     def run(self) -> Outcome:
         self.session = sessions.open_session(self.respondent)
@@ -187,11 +180,11 @@ class _Conversation:
         return tuple(sessions.definition_of(self.session.survey_version).languages)
 
     def _keyword_matches(self):
-        index = _keyword_index(tuple(self.sms_versions.values()))
+        index = sessions.keyword_index(tuple(self.sms_versions.values()))
         return [m for m in index.match(self.text) if m.survey_id in self.sms_versions]
 
     def _keywords(self) -> str:
-        index = _keyword_index(tuple(self.sms_versions.values()))
+        index = sessions.keyword_index(tuple(self.sms_versions.values()))
         return index.listing()
 
     def _keyword_for(self, language: str) -> str:
@@ -280,13 +273,7 @@ class _Conversation:
         return self._reply("keyword", *self._first_questions())
 
     def _pick_language(self, candidates: list[str], shipped) -> str | None:
-        unique = sorted(set(candidates))
-        if len(unique) == 1:
-            return unique[0]
-        preferred = self.respondent.preferred_language
-        if preferred and preferred in shipped and (not unique or preferred in unique):
-            return preferred
-        return None
+        return sessions.pick_language(candidates, shipped, self.respondent.preferred_language)
 
     def _first_questions(self) -> list[str]:
         definition = sessions.definition_of(self.session.survey_version)

@@ -3,20 +3,24 @@
 Most texts a conversation receives are answers to the question just asked. The full
 conversation (:mod:`fieldscan.sms.conversation`) loads the respondent and the session as ORM
 objects and flushes them through the unit of work, which costs several times the SQL it
-runs. This module takes that one case on Core statements over the session's connection:
+runs. This module takes that case with Core statements run on the driver's cursor
+(:mod:`fieldscan.sms.driver_sql`), inside the session's transaction:
 
 1. read the respondent and the open session together (locked where the database can);
 2. read the answers so far;
 3. record the MessageSid (unique: a repeated delivery stops here and changes nothing);
 4. insert or replace the answer;
-5. move the session to the next question.
+5. move the session to the next question (or, after the last one, complete the response
+   and close the session).
 
+A number with no open conversation goes to :mod:`fieldscan.sms.fast_start` (a keyword).
 Everything else (commands, language words, an expired or unstarted session, an invalid or
-skipped answer, the last answer of a survey, an unknown number) returns ``None`` before
-anything is written, and the caller runs the full conversation. The survey engine still
+skipped answer, an unknown number) returns ``None`` before anything is written, and the
+caller runs the full conversation in the same transaction. The survey engine still
 decides: :func:`~fieldscan.survey.validate_answer` and :func:`~fieldscan.survey.next_step`
 run here exactly as there, and ``tests/sms/test_sms_fast_turn.py`` drives the same
-conversations with this path on and off and compares every reply and every stored row.
+conversations with these paths on and off and compares every reply and every stored row.
+Set ``FIELDSCAN_SMS_FAST_TURNS = False`` to run every message through the full path.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from fieldscan import clock
 from fieldscan.extensions import db
@@ -45,6 +48,8 @@ from fieldscan.models import (
 from fieldscan.respondents.services import InvalidPhoneNumberError, normalize_phone, vault
 from fieldscan.sms import texts
 from fieldscan.sms.commands import detect_command
+from fieldscan.sms.driver_sql import DriverStatement, integrity_errors
+from fieldscan.sms.fast_start import take_start_turn
 from fieldscan.sms.languages import detect_language_switch
 from fieldscan.sms.render import render_question_sms
 from fieldscan.survey import next_step, validate_answer
@@ -54,8 +59,8 @@ logger = logging.getLogger(__name__)
 _sessions = SmsSession.__table__
 _answers = Answer.__table__
 
-# Built once, like the other hot-path statements: building them costs more than running them.
-_TURN_STATE = (
+# Compiled once per dialect and run on the driver's cursor (see driver_sql).
+_TURN_STATE = DriverStatement(
     select(
         Respondent.id,
         Respondent.opted_out,
@@ -77,12 +82,30 @@ _TURN_STATE = (
     .where(Respondent.phone_hash == bindparam("digest"))
     .with_for_update(of=_sessions)
 )
-_ANSWERS = select(_answers.c.question_id, _answers.c.value).where(
-    _answers.c.response_id == bindparam("rid")
+_ANSWERS = DriverStatement(
+    select(_answers.c.question_id, _answers.c.value).where(
+        _answers.c.response_id == bindparam("rid")
+    )
 )
-_RECORD_INBOUND = insert(InboundSms.__table__)
-_INSERT_ANSWER = insert(_answers)
-_REPLACE_ANSWER = (
+_RECORD_INBOUND = DriverStatement(
+    insert(InboundSms.__table__).values(
+        message_sid=bindparam("sid"),
+        respondent_id=bindparam("respondent_id"),
+        received_at=bindparam("now"),
+    )
+)
+_INSERT_ANSWER = DriverStatement(
+    insert(_answers).values(
+        response_id=bindparam("rid"),
+        question_id=bindparam("qid"),
+        raw_text=bindparam("raw"),
+        value=bindparam("value"),
+        language=bindparam("lang"),
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+)
+_REPLACE_ANSWER = DriverStatement(
     update(_answers)
     .where(_answers.c.response_id == bindparam("rid"), _answers.c.question_id == bindparam("qid"))
     .values(
@@ -92,7 +115,7 @@ _REPLACE_ANSWER = (
         updated_at=bindparam("now"),
     )
 )
-_ADVANCE = (
+_ADVANCE = DriverStatement(
     update(_sessions)
     .where(_sessions.c.id == bindparam("sid"))
     .values(
@@ -104,14 +127,14 @@ _ADVANCE = (
 
 
 # The last answer: the response is complete and the conversation closes (as sessions.close).
-_COMPLETE_RESPONSE = (
+_COMPLETE_RESPONSE = DriverStatement(
     update(Response.__table__)
     .where(Response.id == bindparam("rid"))
     .values(
         status=ResponseStatus.completed, finished_at=bindparam("now"), updated_at=bindparam("now")
     )
 )
-_CLOSE_COMPLETED = (
+_CLOSE_COMPLETED = DriverStatement(
     update(_sessions)
     .where(_sessions.c.id == bindparam("sid"))
     .values(
@@ -137,69 +160,61 @@ class AnswerTurn(NamedTuple):
 
     replies: list[str]
     duplicate: bool = False
+    #: How it was taken, as the conversation's outcome names it.
+    kind: str = "answer"
 
 
 def take_answer_turn(message_sid: str, sender: str, body: str) -> AnswerTurn | None:
     """Apply a valid answer to the open conversation and commit, or return None.
 
-    ``None`` means the turn is not the plain-answer case (see the module docstring) and
-    nothing was written: the caller handles the message in full.
+    ``None`` means the turn is not the plain-answer case (see the module docstring): nothing
+    was written, and the transaction (with its lock on the conversation) stays open for the
+    full conversation to carry on in.
     """
     text = (body or "").strip()
     if not text or detect_command(text) is not None or detect_language_switch(text):
         return None
     try:
-        digest = vault().lookup_hash(normalize_phone(sender))
+        e164 = normalize_phone(sender)
     except InvalidPhoneNumberError:
         return None
+    digest = vault().lookup_hash(e164)
     connection = db.session.connection()
-    row = connection.execute(_TURN_STATE, {"digest": digest}).first()
-    plan = _plan(row, text) if row is not None else None
+    row = _TURN_STATE.first(connection, {"digest": digest})
+    if row is None:  # no open conversation: perhaps a keyword starting one
+
+        def record_inbound(respondent_id: int) -> None:
+            _RECORD_INBOUND.execute(
+                connection, {"sid": message_sid, "respondent_id": respondent_id, "now": clock.now()}
+            )
+
+        replies = take_start_turn(connection, message_sid, e164, digest, text, record_inbound)
+        if replies is None:
+            return None
+        return AnswerTurn(replies, duplicate=not replies, kind="keyword")
+    plan = _plan(connection, row, text)
     if plan is None:
-        db.session.rollback()  # only read: nothing to undo, but release the lock
         return None
     respondent_id, session_id, response_id, question_id, value, known, language, step = plan
     now = clock.now()
     try:
-        connection.execute(
-            _RECORD_INBOUND,
-            {"message_sid": message_sid, "respondent_id": respondent_id, "received_at": now},
+        _RECORD_INBOUND.execute(
+            connection, {"sid": message_sid, "respondent_id": respondent_id, "now": now}
         )
-    except IntegrityError:
+    except integrity_errors(connection):
         db.session.rollback()
         logger.info("inbound %s is a repeated delivery; ignored", message_sid)
         return AnswerTurn([], duplicate=True)
-    if known:
-        connection.execute(
-            _REPLACE_ANSWER,
-            {
-                "rid": response_id,
-                "qid": question_id,
-                "raw": text,
-                "value": value,
-                "lang": language,
-                "now": now,
-            },
-        )
-    else:
-        connection.execute(
-            _INSERT_ANSWER,
-            {
-                "response_id": response_id,
-                "question_id": question_id,
-                "raw_text": text,
-                "value": value,
-                "language": language,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
+    answer = {"rid": response_id, "qid": question_id, "raw": text, "value": value}
+    (_REPLACE_ANSWER if known else _INSERT_ANSWER).execute(
+        connection, {**answer, "lang": language, "now": now}
+    )
     next_question_id, replies = step
     if next_question_id is None:
-        connection.execute(_COMPLETE_RESPONSE, {"rid": response_id, "now": now})
-        connection.execute(_CLOSE_COMPLETED, {"sid": session_id, "now": now})
+        _COMPLETE_RESPONSE.execute(connection, {"rid": response_id, "now": now})
+        _CLOSE_COMPLETED.execute(connection, {"sid": session_id, "now": now})
     else:
-        connection.execute(_ADVANCE, {"sid": session_id, "next_qid": next_question_id, "now": now})
+        _ADVANCE.execute(connection, {"sid": session_id, "next_qid": next_question_id, "now": now})
     db.session.commit()
     if next_question_id is None:
         logger.info("sms session %s closed: %s", session_id, "completed")
@@ -207,7 +222,7 @@ def take_answer_turn(message_sid: str, sender: str, body: str) -> AnswerTurn | N
     return AnswerTurn(replies)
 
 
-def _plan(row, text: str):
+def _plan(connection, row: tuple, text: str):
     """Validate the answer and find the next question, or None when this is not the case."""
     (
         respondent_id,
@@ -231,8 +246,7 @@ def _plan(row, text: str):
     survey = definition_of(_VersionKey(version_id, content_hash))
     if texts.is_skip(text, language):
         return None
-    rows = db.session.connection().execute(_ANSWERS, {"rid": response_id})
-    answers = {answer_question: answer_value for answer_question, answer_value in rows}
+    answers = dict(_ANSWERS.all(connection, {"rid": response_id}))
     result = validate_answer(survey, question_id, text, language, channel="sms", answers=answers)
     if not result.ok:
         return None  # a re-prompt, a keyword, a skip after re-prompts: the full path decides

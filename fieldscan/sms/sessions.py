@@ -6,6 +6,7 @@ the conversation's place in the database (never in cookies or process memory).
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ from fieldscan.models import (
     SmsSession,
     SurveyVersion,
 )
+from fieldscan.sms.keywords import KeywordIndex
 from fieldscan.sms.render import render_question_sms
 from fieldscan.survey import next_step
 
@@ -32,6 +34,32 @@ logger = logging.getLogger(__name__)
 
 
 definition_of = instruments.definition_of
+
+
+def sms_versions() -> dict[str, instruments.VersionRef]:
+    """The newest version of every survey that can be answered by SMS, by survey id."""
+    return {v.survey_id: v for v in instruments.current_refs() if definition_of(v).sms_questions()}
+
+
+@functools.lru_cache(maxsize=8)
+def keyword_index(refs: tuple[instruments.VersionRef, ...]) -> KeywordIndex:
+    """The keyword index of these versions (keyed by ids and content hashes: a new version
+    gives a new index)."""
+    return KeywordIndex.from_surveys(definition_of(ref) for ref in refs)
+
+
+def pick_language(candidates: list[str], shipped, preferred: str | None) -> str | None:
+    """The language a keyword starts the survey in, or None to ask with the language menu.
+
+    One language among the keyword's matches decides; otherwise the respondent's stored
+    preference, when the survey has it and it is among the matches.
+    """
+    unique = sorted(set(candidates))
+    if len(unique) == 1:
+        return unique[0]
+    if preferred and preferred in shipped and (not unique or preferred in unique):
+        return preferred
+    return None
 
 
 def _open_session_statement(lock: bool):

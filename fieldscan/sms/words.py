@@ -16,6 +16,7 @@ A command word whose folded form collides with an ordinary answer or name is mar
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import NamedTuple
 
@@ -153,6 +154,7 @@ def _is_invisible(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cf", "Me")
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_core(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LN"
 
@@ -178,7 +180,9 @@ def _trim(text: str) -> str:
     return text[start:end]
 
 
+@functools.lru_cache(maxsize=4096)
 def _char(ch: str) -> str:
+    # Cached per character (texts reuse few): the Unicode look-ups are the slow part.
     if _is_invisible(ch) or _is_arabic_mark(ch):
         return ""
     category = unicodedata.category(ch)

@@ -18,7 +18,7 @@ import yaml
 
 from fieldscan import clock
 from fieldscan.extensions import db
-from fieldscan.models import Answer, InboundSms, Response, SmsSession
+from fieldscan.models import Answer, AuditEvent, InboundSms, Response, SmsSession
 from fieldscan.respondents.services import find_by_phone
 from fieldscan.sms import fast_turn
 from tests.fixtures_sms import START, Phone
@@ -86,8 +86,29 @@ def _stored(number: str) -> dict:
         .select_from(InboundSms)
         .where(InboundSms.respondent_id == respondent.id)
     )
+    audit = db.session.execute(
+        sa.select(
+            AuditEvent.occurred_at,
+            AuditEvent.actor_id,
+            AuditEvent.actor_label,
+            AuditEvent.action,
+            AuditEvent.site_id,
+            AuditEvent.details,
+        )
+        .where(
+            AuditEvent.object_type == "sms_session",
+            AuditEvent.object_id.in_([str(s.id) for s in sessions]),
+        )
+        .order_by(AuditEvent.id)
+    ).all()
     return {
-        "respondent": (respondent.opted_out, respondent.preferred_language),
+        "respondent": (
+            respondent.opted_out,
+            respondent.opted_out_at,
+            respondent.preferred_language,
+            respondent.created_at,
+        ),
+        "audit": audit,
         "sessions": [
             (
                 s.state,
@@ -98,12 +119,25 @@ def _stored(number: str) -> dict:
                 s.last_activity_at,
                 s.closed_at,
                 s.closed_reason,
+                s.reminded_at,
+                s.reminders,
                 s.response is not None,
             )
             for s in sessions
         ],
         "responses": [
-            (r.status, r.language, r.channel, r.started_at, r.finished_at, r.updated_at)
+            (
+                r.status,
+                r.language,
+                r.channel,
+                r.site_id,
+                r.interviewer_id,
+                r.content_hash,
+                r.started_at,
+                r.finished_at,
+                r.updated_at,
+                len(r.uuid),
+            )
             for r in responses
         ],
         "answers": answers,

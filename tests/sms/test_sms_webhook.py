@@ -84,6 +84,27 @@ def test_reply_is_twiml(phone):
     assert body.startswith("<?xml") and "<Response><Message>" in body
 
 
+def test_webhook_skips_the_browser_machinery(phone):
+    """No cookie session, CSRF or page headers for Twilio; pages keep all of them."""
+    client = phone.client
+    client.set_cookie("session", "not-a-valid-session", domain="scan.clinic.example")
+    response = client.post(
+        "/sms/twilio/inbound",
+        data=(params := {"MessageSid": new_sid(), "From": phone.number, "Body": "KIDS"}),
+        headers={"X-Twilio-Signature": sign("/sms/twilio/inbound", params)},
+        base_url=PUBLIC_URL,
+    )
+    assert response.status_code == 200  # no CSRF token, and an unreadable cookie: still fine
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response.headers
+    page = client.get("/login", base_url=PUBLIC_URL)
+    assert "Content-Security-Policy" in page.headers
+    assert (
+        client.post("/login", data={"email": "a@b.example"}, base_url=PUBLIC_URL).status_code == 400
+    )
+
+
 def test_missing_fields_are_a_bad_request(sms_app):
     client = sms_app.test_client()
     params = {"Body": "KIDS"}
