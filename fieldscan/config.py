@@ -31,6 +31,7 @@ _SETTINGS: dict[str, str | None] = {
     "FIELDSCAN_SMS_REMINDER_AFTER_HOURS": "24",
     "FIELDSCAN_SMS_MAX_REMINDERS": "1",
     "FIELDSCAN_SMS_RATE": "1",
+    "FIELDSCAN_SMS_FAST_TURNS": "true",
     "FIELDSCAN_LINK_TTL_HOURS": "72",
     "FIELDSCAN_IDLE_TIMEOUT_MINUTES": "15",
     "FIELDSCAN_LOGIN_LIMIT_ACCOUNT": "10 per 15 minutes",
@@ -46,6 +47,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class ConfigurationError(RuntimeError):
     """The configuration cannot be used (a missing secret in production, a bad value)."""
+
+
+def _boolean(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {value!r}")
 
 
 def load_config(instance_path: str, overrides: Mapping[str, object] | None = None) -> dict:
@@ -94,6 +106,9 @@ def load_config(instance_path: str, overrides: Mapping[str, object] | None = Non
     )
     values["TESTING"] = bool(values.get("TESTING")) or env == "testing"
     values["FIELDSCAN_LINK_TTL_HOURS"] = float(values["FIELDSCAN_LINK_TTL_HOURS"])
+    values["FIELDSCAN_SMS_FAST_TURNS"] = _boolean(
+        "FIELDSCAN_SMS_FAST_TURNS", values["FIELDSCAN_SMS_FAST_TURNS"]
+    )
     _security_settings(values, env)
     values.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     values.setdefault("JSON_SORT_KEYS", False)

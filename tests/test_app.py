@@ -59,6 +59,17 @@ def test_default_database_is_sqlite_in_instance(monkeypatch, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/fieldscan.db"
 
 
+def test_sms_fast_turns_setting_is_a_boolean(monkeypatch, tmp_path):
+    monkeypatch.setenv("FIELDSCAN_SMS_FAST_TURNS", "off")
+    app = create_app({"FIELDSCAN_INSTANCE_PATH": str(tmp_path), "TESTING": True})
+    assert app.config["FIELDSCAN_SMS_FAST_TURNS"] is False
+    # A database server is pinged before use (it may drop idle connections); SQLite is not.
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": False}
+    monkeypatch.setenv("FIELDSCAN_SMS_FAST_TURNS", "maybe")
+    with pytest.raises(ConfigurationError, match="FIELDSCAN_SMS_FAST_TURNS"):
+        create_app({"FIELDSCAN_INSTANCE_PATH": str(tmp_path), "TESTING": True})
+
+
 def test_unknown_environment_is_refused(tmp_path):
     with pytest.raises(ConfigurationError, match="FIELDSCAN_ENV"):
         create_app({"FIELDSCAN_ENV": "staging", "FIELDSCAN_INSTANCE_PATH": str(tmp_path)})
