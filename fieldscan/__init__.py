@@ -106,6 +106,7 @@ def _register_commands(app: Flask) -> None:
     from fieldscan.interviews.cli import links_cli
     from fieldscan.jobs.cli import worker_command
     from fieldscan.partners.cli import partners_cli
+    from fieldscan.reports.cli import reports_cli
     from fieldscan.sms.cli import sms_cli
 
     for command in (
@@ -120,6 +121,7 @@ def _register_commands(app: Flask) -> None:
         demo_cli,
         analysis_cli,
         partners_cli,
+        reports_cli,
         analyze_command,
     ):
         app.cli.add_command(command)

@@ -26,6 +26,7 @@ from fieldscan.models import (
     RunStatus,
     Site,
 )
+from fieldscan.reports import rollups
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +53,15 @@ def open_questions() -> list[OpenQuestion]:
 
 
 def _taxonomy(taxonomy_id: str):
+    """The shipped taxonomy plus the themes and terms staff promoted into it (its version
+    then reads ``<file version>+staff.<n>``)."""
     from analysis import default_taxonomies
+    from fieldscan.reports.taxonomy_overlay import with_overlay
 
     taxonomies = default_taxonomies()
     if taxonomy_id not in taxonomies:
         raise AnalysisJobError(f"no taxonomy {taxonomy_id!r} (known: {', '.join(taxonomies)})")
-    return taxonomies[taxonomy_id]
+    return with_overlay(taxonomies[taxonomy_id])
 
 
 def _records(question_id: str, exclude_tagged_by: int | None = None) -> list[dict]:
@@ -114,6 +118,7 @@ def execute(run: AnalysisRun) -> AnalysisRun:
         analyzer = ScanAnalyzer(taxonomy=taxonomy, random_state=0).fit(records)
         result = analyzer.to_dict()
         _store_tags(run, result, incremental=False)
+        rollups.rebuild(run)  # the report counts, in the transaction that stores the tags
         run.summary = {"clusters": result["clusters"], "entities": result["entities"]}
         run.model = pickle.dumps(analyzer, protocol=pickle.HIGHEST_PROTOCOL)
         run.taxonomy_version = str(taxonomy.version)
@@ -181,7 +186,9 @@ def tag_new_answers(question_id: str) -> int:
     if not records:
         return 0
     analyzer = pickle.loads(run.model)  # noqa: S301 - our own model, from our own database
-    count = _store_tags(run, analyzer.transform(records), incremental=True)
+    result = analyzer.transform(records)
+    count = _store_tags(run, result, incremental=True)
+    rollups.add_answers(run, [int(answer_id) for answer_id in result["themes"]])
     db.session.commit()
     return count
 

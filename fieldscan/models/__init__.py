@@ -10,9 +10,10 @@ from fieldscan.models.partners import (
     PartnerMatchStatus,
     PartnerRelationship,
 )
+from fieldscan.models.report_rollups import ReportRollup
 from fieldscan.models.respondents import Respondent
 from fieldscan.models.responses import Answer, Channel, Response, ResponseStatus
-from fieldscan.models.reviews import ClusterReview
+from fieldscan.models.reviews import ClusterEdit, ClusterReview, TaxonomyOverlay
 from fieldscan.models.sites import Site
 from fieldscan.models.sms import (
     InboundSms,
@@ -28,7 +29,9 @@ __all__ = [
     "AnalysisRun",
     "AnswerTag",
     "RunStatus",
+    "ClusterEdit",
     "ClusterReview",
+    "TaxonomyOverlay",
     "DeviceToken",
     "PatientLink",
     "InboundSms",
@@ -44,6 +47,7 @@ __all__ = [
     "PartnerMatch",
     "PartnerMatchStatus",
     "PartnerRelationship",
+    "ReportRollup",
     "Respondent",
     "Response",
     "ResponseStatus",

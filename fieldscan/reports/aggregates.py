@@ -1,11 +1,13 @@
-"""Report figures from the newest analysis of each open question, counted in SQL.
+"""Report figures from the newest analysis of each open question.
 
 Every figure is a count of *respondents* (responses): the answers of the newest finished
-:class:`~fieldscan.models.AnalysisRun` of a question, joined through their
-:class:`~fieldscan.models.AnswerTag` to the answer and its response (site, language,
-channel, start date), filtered, and grouped by the database (themes and entities are JSON
-lists, expanded with ``json_each`` on SQLite and ``json_array_elements_text`` on
-PostgreSQL). A respondent counts once per theme (themes are multi-label).
+:class:`~fieldscan.models.AnalysisRun` of a question, by their response's survey, site,
+language, channel and start date. Theme, entity and respondent counts are sums over the
+pre-aggregated :class:`~fieldscan.models.ReportRollup` rows that the analysis job keeps
+(:mod:`fieldscan.reports.rollups`; :mod:`fieldscan.reports.live` counts the same from the
+answers, for the tests and the benchmark). A respondent counts once per theme (themes are
+multi-label). Clusters are counted from the answers (:func:`_filtered`), in
+:mod:`fieldscan.reports.clusters`.
 
 Nothing leaves this module unsuppressed: counts go through :mod:`fieldscan.reports.privacy`
 (tables with their totals, lists with theirs), shares are computed from shown numbers only,
@@ -24,7 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select, true
+from sqlalchemy import select
 
 from fieldscan.analysis_jobs.services import latest_run
 from fieldscan.extensions import db
@@ -34,7 +36,6 @@ from fieldscan.models import (
     Answer,
     AnswerTag,
     Channel,
-    ClusterReview,
     Partner,
     PartnerMatch,
     Response,
@@ -42,13 +43,12 @@ from fieldscan.models import (
     SurveyVersion,
 )
 from fieldscan.partners.matching import stakeholder_map as _stakeholder_map
+from fieldscan.reports import rollups as _counts
 from fieldscan.reports.privacy import (
     SMALL_CELL,
     SUPPRESSED,
     Shown,
     Table,
-    examples_allowed,
-    scrub,
     share,
     standalone_count,
     suppress_counts,
@@ -129,9 +129,15 @@ def survey_ids() -> list[str]:
     )
 
 
-@lru_cache(maxsize=8)
 def theme_labels(taxonomy_id: str) -> tuple[str, ...]:
-    """The taxonomy's labels in its file's order (``none`` last)."""
+    """The taxonomy's labels in its file's order, then themes staff promoted (``none`` last)."""
+    from fieldscan.reports.taxonomy_overlay import with_staff_themes
+
+    return with_staff_themes(taxonomy_id, _shipped_labels(taxonomy_id))
+
+
+@lru_cache(maxsize=8)
+def _shipped_labels(taxonomy_id: str) -> tuple[str, ...]:
     from analysis import default_taxonomies
 
     taxonomy = default_taxonomies().get(taxonomy_id)
@@ -167,27 +173,6 @@ def _filtered(query, run: AnalysisRun, filters: Filters, site_ids: list[int] | N
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, UTC)
         query = query.where(Response.started_at < end)
     return query
-
-
-def _elements(column):
-    """The JSON list ``column`` as a table of its text elements (column ``value``)."""
-    if db.engine.dialect.name == "postgresql":
-        return func.json_array_elements_text(column).table_valued("value").alias("element")
-    return func.json_each(column).table_valued("value").alias("element")
-
-
-def _month(column):
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
-def _group_column(by: str):
-    if by == "site":
-        return func.coalesce(Site.slug, "")
-    if by == "month":
-        return _month(Response.started_at)
-    return Response.language
 
 
 # --- theme tables --------------------------------------------------------------------------
@@ -241,26 +226,7 @@ def theme_report(
     run = latest_run(question_id)
     if run is None:
         return ThemeReport(question_id, None, by, (), (), 0, ())
-    group = _group_column(by).label("grp")
-    element = _elements(AnswerTag.themes)
-    cells_query = _filtered(
-        select(group, element.c.value, func.count(func.distinct(Response.id)))
-        .select_from(AnswerTag)
-        .join(element, true()),
-        run,
-        filters,
-        site_ids,
-    ).group_by(group, element.c.value)
-    totals_query = _filtered(
-        select(group, func.count(func.distinct(Response.id))).select_from(AnswerTag),
-        run,
-        filters,
-        site_ids,
-    ).group_by(group)
-    totals = {str(g or ""): n for g, n in db.session.execute(totals_query)}
-    counts: dict[tuple[str, str], int] = {}
-    for g, theme, n in db.session.execute(cells_query):
-        counts[(str(g or ""), str(theme))] = n
+    totals, counts = _counts.theme_counts(run, filters, site_ids, by)
     if not totals:
         return ThemeReport(question_id, run, by, (), (), 0, ())
     labels = list(theme_labels(run.taxonomy_id))
@@ -305,42 +271,19 @@ class EntityRow:
     count: Shown
 
 
-def _entity_counts(run: AnalysisRun, filters: Filters, site_ids: list[int] | None) -> dict:
-    element = _elements(AnswerTag.entities)
-    query = _filtered(
-        select(element.c.value, func.count(func.distinct(Response.id)))
-        .select_from(AnswerTag)
-        .join(element, true()),
-        run,
-        filters,
-        site_ids,
-    ).group_by(element.c.value)
-    return {str(name): n for name, n in db.session.execute(query)}
-
-
-def _respondents(run: AnalysisRun, filters: Filters, site_ids: list[int] | None) -> int:
-    query = _filtered(
-        select(func.count(func.distinct(Response.id))).select_from(AnswerTag),
-        run,
-        filters,
-        site_ids,
-    )
-    return int(db.session.scalar(query) or 0)
-
-
 def entities(question_id: str, filters: Filters, site_ids: list[int] | None) -> list[EntityRow]:
     """The organisations and people the run found, counted in the filtered answers only."""
     run = latest_run(question_id)
     if run is None or not run.summary:
         return []
-    counts = _entity_counts(run, filters, site_ids)
+    counts, respondents = _counts.entity_counts(run, filters, site_ids)
     found = [e for e in run.summary.get("entities") or [] if counts.get(e["name"], 0) > 0]
     if not found:
         return []
     found.sort(key=lambda e: (-counts[e["name"]], e["name"].casefold()))
     shown = suppress_counts(
         [counts[e["name"]] for e in found],
-        _respondents(run, filters, site_ids),
+        respondents,
         multi_label=True,
         labels_complete=False,
     )
@@ -368,24 +311,19 @@ def stakeholders(filters: Filters, site_ids: list[int] | None) -> dict[str, list
     """The stakeholder map of the messengers and resources patients name (filtered), against
     the partner registry the reader may see; mentions and where they come from, suppressed."""
     found: list[dict] = []
-    places: dict[str, tuple[str, str]] = {}
+    places: list[tuple[str, str]] = []  # (site name, language) of each stand-in answer id
     for question_id in QUESTIONS.values():
         run = latest_run(question_id)
         if run is None or not run.summary:
             continue
-        element = _elements(AnswerTag.entities)
-        query = _filtered(
-            select(element.c.value, Answer.id, func.coalesce(Site.name, ""), Response.language)
-            .select_from(AnswerTag)
-            .join(element, true()),
-            run,
-            filters,
-            site_ids,
-        )
+        # The matcher counts a partner once per answer naming any of its spellings (a union
+        # of answer ids): the respondents of each group get stand-in ids, unique and as many.
         ids: dict[str, list[str]] = defaultdict(list)
-        for name, answer_id, site, language in db.session.execute(query):
-            ids[str(name)].append(str(answer_id))
-            places[str(answer_id)] = (site, language)
+        for names, site, language, n in _counts.entity_groups(run, filters, site_ids):
+            block = [str(i) for i in range(len(places), len(places) + n)]
+            places.extend([(site, language)] * n)
+            for name in names:
+                ids[name].extend(block)
         for entity in run.summary.get("entities") or []:
             if ids.get(entity["name"]):
                 found.append(
@@ -404,8 +342,11 @@ def stakeholders(filters: Filters, site_ids: list[int] | None) -> dict[str, list
     result = _stakeholder_map(found, registry, confirmations)
 
     def where(answer_ids: list[str], index: int) -> list[tuple[str, int | None]]:
-        counter = Counter(places[a][index] for a in answer_ids if a in places)
-        return [(k, standalone_count(n)) for k, n in counter.most_common() if k]
+        counter: Counter = Counter()
+        for place, n in Counter(map(places.__getitem__, map(int, answer_ids))).items():
+            counter[place[index]] += n
+        ordered = sorted(counter.items(), key=lambda kn: (-kn[1], kn[0]))  # ties: by name
+        return [(k, standalone_count(n)) for k, n in ordered if k]
 
     out: dict[str, list[StakeholderItem]] = {}
     for bucket, items in result.items():
@@ -439,20 +380,7 @@ def respondents_by(column: str, filters: Filters, site_ids: list[int] | None) ->
     run = latest_run(QUESTIONS["messengers"])
     if run is None:
         return []
-    group = (Response.language if column == "language" else cast(Response.channel, Text)).label(
-        "grp"
-    )
-    query = (
-        _filtered(
-            select(group, func.count(func.distinct(Response.id))).select_from(AnswerTag),
-            run,
-            filters,
-            site_ids,
-        )
-        .group_by(group)
-        .order_by(group)
-    )
-    rows = [(str(k), n) for k, n in db.session.execute(query)]
+    rows = _counts.respondent_counts(run, filters, site_ids, column)
     if not rows:
         return []
     shown = suppress_counts([n for _, n in rows])
@@ -460,128 +388,6 @@ def respondents_by(column: str, filters: Filters, site_ids: list[int] | None) ->
         CountRow(k, value, share(value, shown.total))
         for (k, _), value in zip(rows, shown.counts, strict=True)
     ]
-
-
-# --- clusters ------------------------------------------------------------------------------
-
-
-@dataclass
-class ClusterRow:
-    cluster_id: int
-    label: str
-    name: str
-    theme: str
-    terms: list[str]
-    size: Shown
-    languages: list[tuple[str, Shown]]
-    examples: list[str]
-    verified: bool
-
-
-def clusters(question_id: str, filters: Filters, site_ids: list[int] | None) -> list[ClusterRow]:
-    """The run's clusters, sized in the filtered answers; examples of 11 or more, scrubbed."""
-    run = latest_run(question_id)
-    if run is None or not run.summary:
-        return []
-    query = _filtered(
-        select(
-            AnswerTag.cluster, Response.language, func.count(func.distinct(Response.id))
-        ).select_from(AnswerTag),
-        run,
-        filters,
-        site_ids,
-    ).group_by(AnswerTag.cluster, Response.language)
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for cluster_id, language, n in db.session.execute(query):
-        counts[int(cluster_id)][str(language)] = n
-    described = {int(c["id"]): c for c in run.summary.get("clusters") or []}
-    ids = sorted(set(counts) | set(described))
-    languages = sorted({lang for per in counts.values() for lang in per})
-    if not ids or not languages:
-        return []
-    shown = suppress_table(Table([[counts[i].get(lang, 0) for lang in languages] for i in ids]))
-    reviews = {
-        r.cluster_id: r
-        for r in db.session.scalars(select(ClusterReview).where(ClusterReview.run_id == run.id))
-    }
-    out = []
-    for row, cluster_id in enumerate(ids):
-        if cluster_id not in described:
-            continue  # answers in no cluster (-1), or tagged after the run
-        info = described[cluster_id]
-        size = sum(counts[cluster_id].values())
-        review = reviews.get(cluster_id)
-        out.append(
-            ClusterRow(
-                cluster_id,
-                str(info.get("label") or ""),
-                (review.name if review and review.name else str(info.get("label") or "")),
-                str(info.get("theme") or ""),
-                list(info.get("top_terms") or []),
-                shown.row_totals[row],
-                [
-                    (lang, shown.cells[row][j])
-                    for j, lang in enumerate(languages)
-                    if counts[cluster_id].get(lang)
-                ],
-                _examples(run, cluster_id, filters, site_ids) if examples_allowed(size) else [],
-                bool(review and review.verified),
-            )
-        )
-    return out
-
-
-def _examples(run, cluster_id: int, filters: Filters, site_ids, n: int = 3) -> list[str]:
-    query = (
-        _filtered(
-            select(Answer.value).select_from(AnswerTag).where(AnswerTag.cluster == cluster_id),
-            run,
-            filters,
-            site_ids,
-        )
-        .order_by(Answer.id)
-        .limit(50)
-    )
-    examples: list[str] = []
-    for value in db.session.scalars(query):
-        if isinstance(value, str) and value.strip():
-            text = scrub(value.strip())
-            if text.casefold() not in {e.casefold() for e in examples}:
-                examples.append(text)
-        if len(examples) == n:
-            break
-    return examples
-
-
-def review_cluster(
-    question_id: str,
-    cluster_id: int,
-    user_id: int,
-    *,
-    name: str | None = None,
-    verified: bool | None = None,
-) -> ClusterReview | None:
-    """Rename or verify a cluster of the newest run (the caller audits and commits)."""
-    run = latest_run(question_id)
-    if run is None or not run.summary:
-        return None
-    if cluster_id not in {int(c["id"]) for c in run.summary.get("clusters") or []}:
-        return None
-    review = db.session.scalars(
-        select(ClusterReview).where(
-            ClusterReview.run_id == run.id, ClusterReview.cluster_id == cluster_id
-        )
-    ).first()
-    if review is None:
-        review = ClusterReview(run_id=run.id, cluster_id=cluster_id, verified=False)
-        db.session.add(review)
-    if name is not None:
-        review.name = name.strip()[:200] or None
-    if verified is not None:
-        review.verified = verified
-    review.updated_by = user_id
-    db.session.flush()
-    return review
 
 
 __all__ = ["SMALL_CELL"]
