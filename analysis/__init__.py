@@ -8,7 +8,7 @@ out). See ``analysis/taxonomies/README.md`` for the data files staff can edit.
 ['resources']
 """
 
-from analysis.clusters import ThemeClusterer
+from analysis.clusters import ThemeClusterer, contains_phrase, describe_answers
 from analysis.entities import Entity, EntityExtractor
 from analysis.io import AnswerFileError, read_answers_csv
 from analysis.langid import detect_language
@@ -36,7 +36,9 @@ __all__ = [
     "ThemeTagger",
     "__version__",
     "analyze",
+    "contains_phrase",
     "default_taxonomies",
+    "describe_answers",
     "detect_language",
     "load_taxonomies",
     "load_taxonomy",

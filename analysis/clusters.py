@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from analysis._doc import Doc
-from analysis._text import NOSPACE_SCRIPTS
+from analysis._text import NOSPACE_SCRIPTS, char_script, tokenize
 
-__all__ = ["ThemeClusterer", "cluster_terms"]
+__all__ = ["ThemeClusterer", "cluster_terms", "contains_phrase", "describe_answers"]
 
 _NONE_LABEL = "none"
 
@@ -231,3 +232,84 @@ class ThemeClusterer(BaseEstimator):
         row = self.vectorizer_.transform([cluster_terms(doc, stopwords)])
         scores = [float((row @ self.centroids_[c]).sum()) for c in candidates]
         return candidates[int(np.argmax(scores))]
+
+
+def _words(text: str) -> list[str]:
+    return [t.norm for t in tokenize(text) if t.script not in ("punct", "emoji")]
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Whether ``text`` holds ``phrase``, both normalised like taxonomy terms.
+
+    Accents on Latin letters and Arabic-script variants do not matter. In scripts written
+    with spaces the phrase matches whole words in sequence, and a ``*`` at the end of a word
+    makes it a prefix; in scripts written without spaces (Chinese, Khmer, Korean) it
+    matches as a substring.
+
+    >>> contains_phrase("Necesito PAÑALES para el bebé", "panales")
+    True
+    >>> contains_phrase("business center", "bus"), contains_phrase("buses", "bus*")
+    (False, True)
+    >>> contains_phrase("我需要尿布和奶粉", "尿布")
+    True
+    """
+    want: list[str] = []
+    prefix: list[bool] = []
+    for part in phrase.split():
+        words = _words(part.rstrip("*"))
+        want += words
+        prefix += [False] * (len(words) - 1) + [part.endswith("*")] if words else []
+    if not want:
+        return False
+    have = _words(text)
+    if any(char_script(ch) in NOSPACE_SCRIPTS for w in want for ch in w):
+        return "".join(want) in "".join(have)
+    n = len(want)
+    for i in range(len(have) - n + 1):
+        if all(
+            have[i + j].startswith(w) if prefix[j] else have[i + j] == w for j, w in enumerate(want)
+        ):
+            return True
+    return False
+
+
+def describe_answers(answers: Iterable[tuple[str, str]], n_terms: int = 8) -> dict:
+    """Top terms, languages and size of a group of answers (``(text, language)`` pairs).
+
+    Used when staff merge or split clusters: the new groups get terms from their own
+    answers (the words most answers use, function words left out), in the same shape as
+    a fitted cluster's description (``top_terms``, ``top_terms_by_language``, ``size``,
+    ``languages``).
+
+    >>> out = describe_answers([("diaper bank", "en"), ("the diaper pantry", "es"), ("bank", "en")])
+    >>> out["top_terms"][:2], out["size"], out["languages"]
+    (['bank', 'diaper'], 3, {'en': 2, 'es': 1})
+    """
+    from analysis._doc import prepare
+    from analysis._resources import load_lexicon
+    from analysis.themes import _function_words
+
+    lexicon = load_lexicon()
+    stopwords = set().union(*_function_words(lexicon).values())
+    distinct = Counter((str(text), str(lang or "")) for text, lang in answers)
+    overall: Counter = Counter()
+    by_lang: dict[str, Counter] = {}
+    languages: Counter = Counter()
+    for (text, lang), count in distinct.items():
+        doc = prepare("", text, lang or None, lexicon)
+        words = set(cluster_terms(doc, stopwords))
+        languages[lang] += count
+        for word in words:
+            overall[word] += count
+            by_lang.setdefault(lang, Counter())[word] += count
+    ranked = sorted(overall.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {
+        "top_terms": [w for w, _ in ranked[:n_terms]],
+        "top_terms_by_language": {
+            lang: [w for w, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+            for lang, c in sorted(by_lang.items())
+            if languages[lang] >= 3
+        },
+        "size": sum(languages.values()),
+        "languages": dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }

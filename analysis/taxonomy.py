@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from analysis._resources import TAXONOMY_DIR, as_list, canonical_language, load_yaml
 
 __all__ = ["Taxonomy", "TaxonomyError", "default_taxonomies", "load_taxonomies", "load_taxonomy"]
+
+
+_LABEL_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 class TaxonomyError(ValueError):
@@ -23,8 +30,9 @@ class Taxonomy:
     ----------
     id : str
         The taxonomy id (by default, the question id it serves).
-    version : int
-        Bumped when labels or their meaning change.
+    version : int or str
+        Bumped when labels or their meaning change (an int in the files;
+        ``"<n>+<tag>"`` once :meth:`extended` added labels or terms).
     labels : list of str
         Label ids in report order; ``none`` is always present.
     terms : dict
@@ -38,7 +46,7 @@ class Taxonomy:
     """
 
     id: str
-    version: int
+    version: int | str
     labels: list[str]
     descriptions: dict[str, str] = field(default_factory=dict)
     question: dict[str, str] = field(default_factory=dict)
@@ -49,6 +57,87 @@ class Taxonomy:
 
     def __hash__(self) -> int:
         return hash((self.id, self.version, self.path))
+
+    def labels_of(self, term: str) -> set[str]:
+        """The labels that already list ``term`` (compared normalised, in any language).
+
+        >>> sorted(default_taxonomies()["resources"].labels_of("Pañales"))
+        ['food']
+        """
+        from analysis._text import normalize
+
+        wanted = normalize(term.replace("*", ""))
+        return {
+            label
+            for per_label in self.terms.values()
+            for label, values in per_label.items()
+            if any(normalize(v.replace("*", "")) == wanted for v in values)
+        }
+
+    def extended(
+        self,
+        labels: Mapping[str, str] | None = None,
+        terms: Mapping[str, Iterable[str]] | None = None,
+        tag: str = "",
+    ) -> Taxonomy:
+        """A copy with extra labels and extra terms (a staff overlay); ``self`` is unchanged.
+
+        Parameters
+        ----------
+        labels : mapping, optional
+            ``{new label id: description}``, added in this order just before ``none``.
+        terms : mapping, optional
+            ``{label id: [term, ...]}`` for existing or new labels. They match answers in
+            every language (stored under the language ``"*"``), with the file syntax
+            (``*`` wildcards, phrases).
+        tag : str
+            Names the overlay in :attr:`version` (``"1+staff.2"`` for tag ``staff.2``).
+
+        Raises
+        ------
+        TaxonomyError
+            A new label id is malformed or exists, or terms name an unknown label or ``none``.
+
+        Examples
+        --------
+        >>> base = default_taxonomies()["resources"]
+        >>> tax = base.extended({"diapers": "Diapers"}, {"diapers": ["diaper*"]}, "staff.1")
+        >>> tax.version, tax.labels[-2:], base.labels[-2:]
+        ('1+staff.1', ['diapers', 'none'], ['health_coverage', 'none'])
+        """
+        labels = dict(labels or {})
+        known = set(self.labels)
+        for label in labels:
+            if not _LABEL_ID.match(label) or label in known:
+                raise TaxonomyError(f"{self.id}: new label {label!r} is malformed or exists")
+        known |= set(labels)
+        extra: dict[str, list[str]] = {}
+        for label, values in (terms or {}).items():
+            if label not in known or label == "none":
+                raise TaxonomyError(f"{self.id}: terms for unknown label {label!r}")
+            cleaned = [str(t).strip() for t in values if str(t).strip()]
+            if cleaned:
+                extra.setdefault(label, []).extend(cleaned)
+        if not labels and not extra:
+            return self
+        order = [x for x in self.labels if x != "none"] + list(labels) + ["none"]
+        merged = {lang: dict(per_label) for lang, per_label in self.terms.items()}
+        everywhere = merged.setdefault("*", {})
+        for label, values in extra.items():
+            everywhere[label] = [*everywhere.get(label, []), *values]
+        # The term index and the fallback model are cached by (path, version): the path
+        # carries a digest of the overlay so that two different overlays never share them.
+        digest = hashlib.sha256(
+            json.dumps([labels, extra], sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()[:16]
+        return replace(
+            self,
+            version=f"{self.version}+{tag}" if tag else self.version,
+            labels=order,
+            descriptions={**self.descriptions, **labels},
+            terms=merged,
+            path=f"{self.path}#{tag or 'extended'}-{digest}",
+        )
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:

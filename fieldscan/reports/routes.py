@@ -11,13 +11,12 @@ from flask import (
     Response,
     abort,
     current_app,
-    redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_login import current_user
 
+from fieldscan import clock
 from fieldscan.accounts.access import roles_required, visible_site_ids
 from fieldscan.audit.services import record
 from fieldscan.exports import services as exports
@@ -25,7 +24,7 @@ from fieldscan.extensions import db
 from fieldscan.i18n import current_language
 from fieldscan.locales import normalize_language
 from fieldscan.models import Channel
-from fieldscan.reports import aggregates, services
+from fieldscan.reports import aggregates, pdf, services
 from fieldscan.reports import tables as report_tables
 
 blueprint = Blueprint("reports", __name__)
@@ -164,43 +163,44 @@ def profile(slug: str):
     return _page("reports/profile.html", filters, site=site, **context)
 
 
-@blueprint.get("/reports/clusters")
+@blueprint.get("/reports/profile/<slug>.pdf")
 @roles_required("leadership", "admin")
-def clusters():
-    """Clusters of both open questions to review: names, terms, sizes, examples."""
-    filters = _filters()
-    site_ids = visible_site_ids(current_user)
-    found = {
-        name: aggregates.clusters(question, filters, site_ids)
-        for name, question in aggregates.QUESTIONS.items()
-    }
-    _viewed("clusters", filters)
-    return _page("reports/clusters.html", filters, found=found)
-
-
-@blueprint.post("/reports/clusters/<any(messengers, resources):name>/<int:cluster_id>")
-@roles_required("leadership", "admin")
-def review_cluster(name: str, cluster_id: int):
-    """Rename a cluster or mark it verified (CSRF-checked by the app; audited)."""
-    action = request.form.get("action")
-    if action not in {"rename", "verify", "unverify"}:
-        abort(400)
-    new_name = request.form.get("name", "") if action == "rename" else None
-    verified = {"verify": True, "unverify": False}.get(action)
-    review = aggregates.review_cluster(
-        aggregates.QUESTIONS[name], cluster_id, current_user.id, name=new_name, verified=verified
-    )
-    if review is None:
+def profile_pdf(slug: str):
+    """The community profile as a PDF: the page's HTML and print CSS, laid out by WeasyPrint
+    on the server (no network fetches). Audited like the CSV/XLSX exports."""
+    site = next((s for s in _sites() if s.slug == slug), None)
+    if site is None:
         abort(404)
+    filters = replace(_filters(), site=slug)
+    context = report_tables.profile(filters, visible_site_ids(current_user))
+    html = _page("reports/profile.html", filters, site=site, **context)
+    document = pdf.render_document(
+        html,
+        base_url=request.host_url,
+        static_folder=current_app.static_folder,
+        static_url_path=current_app.static_url_path,
+    )
+    body = pdf.write(document)
     record(
-        "cluster.review",
-        "cluster_review",
-        review.id,
+        "report.export",
+        "report",
+        "profile",
         actor_id=current_user.id,
-        details={"run": review.run_id, "cluster": cluster_id, "action": action},
+        site_id=site.id,
+        details={
+            "report": "profile",
+            "format": "pdf",
+            "filters": filters.audit(),
+            "pages": len(document.pages),
+        },
     )
     db.session.commit()
-    return redirect(url_for("reports.clusters"), code=303)
+    name = pdf.filename(site.slug, clock.now().date())
+    return Response(
+        body,
+        content_type=pdf.MEDIA_TYPE,
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
 
 
 @blueprint.get(
@@ -284,3 +284,8 @@ def _chunks(stream: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
     with stream:
         while chunk := stream.read(size):
             yield chunk
+
+
+# The cluster review pages live in their own module on this blueprint (imported last: it
+# uses the helpers above).
+from fieldscan.reports import cluster_routes  # noqa: E402, F401

@@ -13,7 +13,9 @@ from fieldscan.exports.tables import Column, ResponseTable, neutralize
 from fieldscan.exports.writers import csv_to_stream, xlsx_to_stream
 from fieldscan.i18n import _, lazy_gettext
 from fieldscan.reports import aggregates, supports
+from fieldscan.reports import clusters as cluster_service
 from fieldscan.reports.privacy import SMALL_CELL, SUPPRESSED
+from fieldscan.reports.taxonomy_overlay import staff_theme_name
 
 #: Theme names for people (taxonomy label ids as keys).
 THEME_NAMES = {
@@ -49,6 +51,8 @@ THEME_NAMES = {
 def theme_name(theme: str) -> str:
     """A theme's name for people."""
     name = THEME_NAMES.get(theme)
+    if name is None:  # a theme staff promoted from a cluster: the name they gave it
+        name = staff_theme_name(theme)
     return str(name) if name is not None else theme.replace("_", " ")
 
 
@@ -170,7 +174,7 @@ def build(
         )
     rows = []
     for question, found in (
-        (q, aggregates.clusters(q, filters, site_ids)) for q in aggregates.QUESTIONS.values()
+        (q, cluster_service.clusters(q, filters, site_ids)) for q in aggregates.QUESTIONS.values()
     ):
         for c in found:
             rows.append(
