@@ -357,6 +357,7 @@ def _align(a: list[str], b: list[str]) -> tuple[list[str], list[str], list[str]]
     return shared, left_a, left_b
 
 
+@lru_cache(maxsize=65536)  # pure; the review page and the map compare the same pairs
 def name_similarity(a: str, b: str) -> float:
     """How alike two organisation names are, 0-100 (see the module's notes).
 
@@ -618,6 +619,103 @@ def _ambiguous(best: _Scored, others: list[_Scored]) -> bool:
         and (other.full or not best.full)
         for other in others
     )
+
+
+# --- candidates for staff review -----------------------------------------------------------
+
+#: Partners scoring below this are not offered to staff as candidates.
+CANDIDATE_FLOOR = 50.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A partner an entity may be, and why (for staff who confirm matches).
+
+    ``via`` is ``"name"`` or ``"alias"`` (which of the partner's names fit best, shown as
+    ``matched_name``); ``exact`` when that name equals the entity's once folded;
+    ``translated`` when words of another language were translated to fit ("Banco de
+    Comida" and "Food Bank"); ``kinds`` is :func:`kind_agreement` of the two kinds.
+    """
+
+    partner_id: Any
+    score: float
+    via: str
+    matched_name: str
+    exact: bool
+    translated: bool
+    kinds: int
+
+
+def prepare_partners(partners: Iterable[Any]) -> list[Any]:
+    """The partners normalized once, for repeated :func:`candidates` calls."""
+    return [_prepare(p) for p in partners]
+
+
+def _translated(a: str, b: str) -> bool:
+    """Whether a word or phrase of ``a`` fits ``b`` only once translated (either way)."""
+    for one, other in ((a, b), (b, a)):
+        folded, other_words = f" {fold(one)} ", set(fold(other).split())
+        english = set(_all_tokens(other))
+        for phrase, meaning in PHRASES.items():
+            if f" {phrase} " in folded and set(meaning.split()) <= english:
+                return True
+        for word in folded.split():
+            meaning = TRANSLATIONS.get(word) or TRANSLATIONS.get(word.rstrip("s"))
+            if (
+                meaning
+                and meaning != word
+                and word not in other_words
+                and set(meaning.split()) <= english
+            ):
+                return True
+    return False
+
+
+def candidates(
+    entity_name: str,
+    entity_kind: str | None,
+    partners: Iterable[Any],
+    *,
+    limit: int = 3,
+    floor: float = CANDIDATE_FLOOR,
+    prepared: list[Any] | None = None,
+) -> list[Candidate]:
+    """The partners the entity most likely is, best first, scoring ``floor`` or more.
+
+    Scores are :func:`partner_score`'s; the same pre-filter as :func:`match_entities` keeps
+    a large registry fast. ``prepared`` (:func:`prepare_partners` of ``partners``) saves
+    normalizing the registry again for each entity.
+
+    >>> bank = {"id": 1, "name": "Oak Hollow Food Bank", "kind": "food_assistance"}
+    >>> [(c.partner_id, c.via, c.translated) for c in candidates("Banco de Comida", "food", [bank])]
+    [(1, 'name', True)]
+    """
+    wanted = _prepare({"name": entity_name})
+    key = _key_name(entity_name)
+    found: list[tuple[_Scored, Candidate]] = []
+    for names_of in prepared if prepared is not None else prepare_partners(partners):
+        if not _worth_scoring(wanted, names_of):
+            continue
+        partner = names_of.item
+        scored = _score(entity_name, entity_kind, partner)
+        if scored.score < floor:
+            continue
+        names = [("name", _get(partner, "name") or "")]
+        names += [("alias", alias) for alias in _get(partner, "aliases") or [] if alias]
+        exact = next(((via, n) for via, n in names if _key_name(n) == key), None)
+        via, name = exact or max(names, key=lambda pair: name_similarity(entity_name, pair[1]))
+        candidate = Candidate(
+            partner_id=scored.partner_id,
+            score=scored.score,
+            via=via,
+            matched_name=name,
+            exact=exact is not None,
+            translated=exact is None and _translated(entity_name, name),
+            kinds=kind_agreement(entity_kind, _get(partner, "kind")),
+        )
+        found.append((scored, candidate))
+    found.sort(key=lambda pair: (not pair[0].exact, -pair[0].raw, str(pair[0].partner_id)))
+    return [candidate for _, candidate in found[:limit]]
 
 
 # --- the stakeholder map ------------------------------------------------------------------

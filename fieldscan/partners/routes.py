@@ -8,10 +8,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from fieldscan.accounts.access import can_see_site, roles_required, visible_site_ids
+from fieldscan.audit.services import record
 from fieldscan.extensions import db
 from fieldscan.i18n import _, current_language
 from fieldscan.models import PartnerRelationship, Site
-from fieldscan.partners import hsds, inventory, services
+from fieldscan.partners import hsds, inventory, review, services
 from fieldscan.partners.forms import (
     ALL_SITES,
     ImportForm,
@@ -209,3 +210,49 @@ def import_directory():
 def _file_name(upload: Any, default: str) -> str:
     name = (getattr(upload, "filename", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
     return name[:100] or default
+
+
+@blueprint.get("/partners/matches")
+@roles_required("leadership", "admin")
+def matches():
+    """The named entities of the newest analyses with their candidate partners, to confirm or
+    reject (names shown under the reports' privacy rule; the view is audited)."""
+    found = review.build_review(visible_site_ids(current_user))
+    record(
+        "partner_matches.view",
+        "partner_match",
+        None,
+        actor_id=current_user.id,
+        details={"entities": len(found.entities), "hidden": found.hidden},
+    )
+    db.session.commit()
+    return render_template("partners/matches.html", review=found, labels=_labels())
+
+
+@blueprint.post("/partners/matches")
+@roles_required("leadership", "admin")
+def decide_match():
+    """Confirm or reject a match, or link an entity to a partner by hand (CSRF-checked by
+    the app; audited by the services)."""
+    ref = request.form.get("entity", "")
+    partner_id = request.form.get("partner", "")
+    if not partner_id.isdigit():
+        abort(400)
+    try:
+        partner = review.decide(
+            visible_site_ids(current_user),
+            ref,
+            int(partner_id),
+            request.form.get("action", ""),
+            current_user,
+        )
+    except review.ReviewError as error:
+        db.session.rollback()
+        abort(400 if error.code == "action" else 404)
+    db.session.commit()
+    # The flash names the partner only: the session cookie is signed, not encrypted.
+    if request.form.get("action") == "confirm":
+        flash(_("The match to {name} was confirmed.", name=partner.name), "info")
+    else:
+        flash(_("The match to {name} was rejected.", name=partner.name), "info")
+    return redirect(url_for("partner_registry.matches", _anchor=f"entity-{ref}"), code=303)
