@@ -163,8 +163,12 @@ def main() -> int:
         _run(webhook, "/sms/twilio/inbound", _requests(args.warmup))
         _run(baseline, "/baseline", _requests(args.warmup))
         prepared = _requests(args.conversations)
-        base_latencies = _run(baseline, "/baseline", prepared)
-        hook_latencies = _run(webhook, "/sms/twilio/inbound", prepared)
+        # Interleaved, turn by turn: both endpoints see the same machine at the same moment,
+        # so a busy neighbour slows both instead of skewing the ratio.
+        base_latencies, hook_latencies = [], []
+        for turn in prepared:
+            base_latencies += _run(baseline, "/baseline", [turn])
+            hook_latencies += _run(webhook, "/sms/twilio/inbound", [turn])
         base_rate = _report("baseline", base_latencies)
         hook_rate = _report("webhook", hook_latencies)
         kinds = {"keyword": [], "answer": [], "last answer": []}
