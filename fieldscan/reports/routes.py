@@ -11,8 +11,10 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
+    url_for,
 )
 from flask_login import current_user
 
@@ -64,17 +66,42 @@ def _viewed(name: str, filters: aggregates.Filters, **extra: str) -> None:
     db.session.commit()
 
 
+def _profile_args() -> dict[str, str]:
+    """The filters a community profile link carries (its site is in its path)."""
+    return {k: v for k, v in request.args.items() if k not in {"site", "by", "lang"}}
+
+
+def _profile_href(sites: list) -> str:
+    """Where the navigation's "Community profile" goes: the site filtered on, or the reader's
+    one site; a reader of several sites picks one first (also from a profile, to switch).
+
+    The ``site`` argument was checked by :func:`_filters` (404 for a site not the reader's).
+    """
+    slug = request.args.get("site") or (sites[0].slug if len(sites) == 1 else None)
+    if slug:
+        return url_for("reports.profile", slug=slug, **_profile_args())
+    return url_for("reports.profiles", **_profile_args())
+
+
 def _page(template: str, filters: aggregates.Filters, **context):
+    sites = _sites()
+    names = {site.slug: site.name for site in sites}
     return render_template(
         template,
         filters=filters,
-        sites=_sites(),
+        sites=sites,
         surveys=aggregates.survey_ids(),
         channels=[c.value for c in Channel],
         small=services.SMALL_CELL,
         theme_name=report_tables.theme_name,
         shown=report_tables.shown,
         percent=report_tables.percent,
+        cell_text=report_tables.cell_text,
+        language_name=report_tables.language_name,
+        channel_name=report_tables.channel_name,
+        partner_word=report_tables.partner_word,
+        column_namer=lambda by: report_tables.column_namer(by, names),
+        profile_href=_profile_href(sites),
         **context,
     )
 
@@ -147,6 +174,17 @@ def stakeholders():
     buckets = aggregates.stakeholders(filters, visible_site_ids(current_user))
     _viewed("stakeholders", filters)
     return _page("reports/stakeholders.html", filters, buckets=buckets)
+
+
+@blueprint.get("/reports/profile")
+@roles_required("leadership", "admin")
+def profiles():
+    """Pick the site of a community profile (a reader of one site goes straight to it)."""
+    filters = _filters()
+    sites = _sites()
+    if filters.site or len(sites) == 1:
+        return redirect(_profile_href(sites), code=303)
+    return _page("reports/profiles.html", filters, profile_args=_profile_args())
 
 
 @blueprint.get("/reports/profile/<slug>")

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from fieldscan.exports.tables import Column, ResponseTable, neutralize
 from fieldscan.exports.writers import csv_to_stream, xlsx_to_stream
-from fieldscan.i18n import _, lazy_gettext
+from fieldscan.i18n import _, current_language, lazy_gettext
+from fieldscan.locales import LANGUAGE_NAMES, LANGUAGES
+from fieldscan.partners import inventory
 from fieldscan.reports import aggregates, supports
 from fieldscan.reports import clusters as cluster_service
 from fieldscan.reports.privacy import SMALL_CELL, SUPPRESSED
@@ -48,12 +50,66 @@ THEME_NAMES = {
 }
 
 
+#: The stakeholder map's groups, as the page heads them.
+STAKEHOLDER_GROUPS = {
+    "current_trusted": lazy_gettext("Current partners patients also name"),
+    "prospective": lazy_gettext("Prospective partners: named by many, not partners yet"),
+    "unmentioned_partners": lazy_gettext("Partners nobody mentions"),
+}
+
+#: Channel names for people (:class:`~fieldscan.models.Channel` values as keys).
+CHANNEL_NAMES = {
+    "sms": lazy_gettext("Text message (SMS)"),
+    "web": lazy_gettext("Web form"),
+    "tablet": lazy_gettext("Interview on a tablet"),
+}
+
+
 def theme_name(theme: str) -> str:
     """A theme's name for people."""
     name = THEME_NAMES.get(theme)
     if name is None:  # a theme staff promoted from a cluster: the name they gave it
         name = staff_theme_name(theme)
     return str(name) if name is not None else theme.replace("_", " ")
+
+
+def language_name(code: str) -> str:
+    """A language as its speakers write it ("Español"), as the language switcher shows it."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def channel_name(channel: str) -> str:
+    """How a response was collected, in words."""
+    name = CHANNEL_NAMES.get(channel)
+    return str(name) if name is not None else channel
+
+
+def partner_word(question: str, value: str) -> str:
+    """A registry partner's kind or relationship in the reader's language (the partner
+    inventory's labels); a kind the analysis gave a name ("person") stays as it is."""
+    question = {"kind": inventory.KIND_QUESTION, "relationship": inventory.RELATIONSHIP_QUESTION}[
+        question
+    ]
+    return inventory.label(question, value, current_language())
+
+
+def column_namer(by: str, site_names: dict[str, str]):
+    """A function naming the columns of a table broken down ``by`` language, site or month:
+    a language's own name, a site's name (not its slug); months stay ``YYYY-MM``."""
+
+    def name(key: str) -> str:
+        if by == "language":
+            return language_name(key)
+        if by == "site":
+            return site_names.get(key) or (key or str(_("No site")))
+        return key
+
+    return name
+
+
+def site_names(site_ids: list[int] | None) -> dict[str, str]:
+    """Slug -> name of the sites the reader may see."""
+    return {site.slug: site.name for site in aggregates.visible_sites(site_ids)}
 
 
 def shown(value) -> str:
@@ -66,6 +122,39 @@ def shown(value) -> str:
 def percent(value: float | None) -> str:
     """A share as a whole percentage; empty when it cannot be shown."""
     return "" if value is None else f"{round(value * 100)}%"
+
+
+def cell_text(cell: aggregates.Cell) -> str:
+    """A breakdown cell: "12 (40%)", "<11", or "0". A zero reads "0" whether or not its
+    column's total is shown (a share of nobody adds nothing), so zeros look alike."""
+    if cell.count == 0:
+        return "0"
+    text = shown(cell.count)
+    return f"{text} ({percent(cell.share)})" if cell.share is not None else text
+
+
+def cell_share(cell: aggregates.Cell, column_total) -> str:
+    """A breakdown cell's share in a download: a zero is 0% of any column with respondents,
+    shown total or not (it tells nothing about the total), so every zero reads alike."""
+    if cell.count == 0 and column_total != 0:
+        return "0%"
+    return percent(cell.share)
+
+
+def top_themes(report: aggregates.ThemeReport, n: int = 5) -> list[aggregates.ThemeRow]:
+    """The most named themes for the community profile: themes with respondents only.
+
+    Shown counts first, largest first; suppressed themes (1 to 10 respondents, or hidden to
+    protect such a count) fill the places left, as "<11", never as their number. Themes with
+    no respondents and "No one / not sure" are left out.
+    """
+    named = [row for row in report.rows if row.theme != "none" and row.total.count != 0]
+    counted = sorted(
+        (row for row in named if not row.total.hidden),
+        key=lambda row: -int(row.total.count),  # type: ignore[arg-type]
+    )
+    hidden = [row for row in named if row.total.hidden]
+    return (counted + hidden)[:n]
 
 
 # --- page helpers ---------------------------------------------------------------------------
@@ -103,11 +192,21 @@ def profile(filters: aggregates.Filters, site_ids: list[int] | None) -> dict:
     messengers = aggregates.theme_report(aggregates.QUESTIONS["messengers"], filters, site_ids)
     needs = aggregates.theme_report(aggregates.QUESTIONS["resources"], filters, site_ids)
     buckets = aggregates.stakeholders(filters, site_ids)
+    # Larger groups first, then the menus' order (by code, the names would read shuffled).
+    languages = sorted(
+        aggregates.respondents_by("language", filters, site_ids),
+        key=lambda row: (
+            row.count is SUPPRESSED,
+            -int(row.count) if row.count is not SUPPRESSED else 0,  # type: ignore[arg-type]
+            LANGUAGES.index(row.key) if row.key in LANGUAGES else len(LANGUAGES),
+        ),
+    )
+    # Not "languages": that name is base.html's list of the language switcher.
     return {
-        "languages": aggregates.respondents_by("language", filters, site_ids),
+        "respondent_languages": languages,
         "answered_by": aggregates.respondents_by("channel", filters, site_ids),
-        "top_messengers": messengers.top(),
-        "top_needs": needs.top(),
+        "top_messengers": top_themes(messengers),
+        "top_needs": top_themes(needs),
         "coverage": {key: len(items) for key, items in buckets.items()},
     }
 
@@ -115,15 +214,16 @@ def profile(filters: aggregates.Filters, site_ids: list[int] | None) -> dict:
 # --- downloads ------------------------------------------------------------------------------
 
 
-def _theme_table(report: aggregates.ThemeReport) -> ResponseTable:
+def _theme_table(report: aggregates.ThemeReport, column_name) -> ResponseTable:
     headers = [_("Theme"), _("Respondents"), _("Share of respondents")]
     for column in report.columns:
-        headers += [f"{column}: {_('Respondents')}", f"{column}: {_('Share')}"]
+        name = column_name(column)
+        headers += [f"{name}: {_('Respondents')}", f"{name}: {_('Share')}"]
     rows = []
     for row in report.rows:
         line = [theme_name(row.theme), shown(row.total.count), percent(row.total.share)]
-        for cell in row.cells:
-            line += [shown(cell.count), percent(cell.share)]
+        for cell, total in zip(row.cells, report.column_totals, strict=True):
+            line += [shown(cell.count), cell_share(cell, total)]
         rows.append(line)
     totals = [_("All respondents"), shown(report.respondents), ""]
     for value in report.column_totals:
@@ -147,7 +247,8 @@ def build(
         name = "messengers"
     if name in aggregates.QUESTIONS:
         return _theme_table(
-            aggregates.theme_report(aggregates.QUESTIONS[name], filters, site_ids, by)
+            aggregates.theme_report(aggregates.QUESTIONS[name], filters, site_ids, by),
+            column_namer(by, site_names(site_ids)),
         )
     if name == "entities":
         found = aggregates.entities(aggregates.QUESTIONS["messengers"], filters, site_ids)
@@ -161,12 +262,12 @@ def build(
             for item in items:
                 rows.append(
                     [
-                        bucket,
+                        str(STAKEHOLDER_GROUPS.get(bucket, bucket)),
                         item.name,
-                        item.kind,
+                        partner_word("kind", item.kind),
                         "" if bucket == "unmentioned_partners" else shown(item.mentions),
                         "; ".join(f"{k} ({shown(n)})" for k, n in item.sites),
-                        "; ".join(f"{k} ({shown(n)})" for k, n in item.languages),
+                        "; ".join(f"{language_name(k)} ({shown(n)})" for k, n in item.languages),
                     ]
                 )
         return _table(
@@ -185,7 +286,7 @@ def build(
                     theme_name(c.theme),
                     ", ".join(c.terms),
                     shown(c.size),
-                    "; ".join(f"{k} ({shown(n)})" for k, n in c.languages),
+                    "; ".join(f"{language_name(k)} ({shown(n)})" for k, n in c.languages),
                     _("yes") if c.verified else _("no"),
                 ]
             )

@@ -23,6 +23,7 @@ from fieldscan.reports.privacy import SMALL_CELL
 from fieldscan.reports.tables import percent, shown, theme_name
 
 DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 VIEWS = ("/reports", "/reports/messengers", "/reports/resources", "/reports/stakeholders")
 VIEWS += ("/reports/clusters",)
 SUPPRESSED = shown(None)  # "<11"
@@ -88,9 +89,9 @@ def _site_ids(app, email: str) -> list[int] | None:
 class Browser:
     """A desktop browser context that records every request and console error."""
 
-    def __init__(self, playwright_browser, base: str):
+    def __init__(self, playwright_browser, base: str, viewport: dict = DESKTOP):
         self.base = base
-        self.context = playwright_browser.new_context(viewport=DESKTOP, locale="en-US")
+        self.context = playwright_browser.new_context(viewport=viewport, locale="en-US")
         self.requests: list[str] = []
         self.errors: list[str] = []
         # On the context, so requests of every page and worker are seen.
@@ -100,8 +101,7 @@ class Browser:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def _console(self, message) -> None:
-        # Chromium asks for /favicon.ico on its own; the app has none (a 404 nobody sees).
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
             self.errors.append(f"{message.text} ({message.location.get('url')})")
 
     def sign_in(self, email: str, password: str, lands_on: str) -> None:
@@ -189,10 +189,14 @@ def test_leadership_reads_the_reports(demo_server, playwright_browser, screensho
     page = browser.page
     browser.sign_in(email, password, lands_on="/reports")
 
-    # The reports home links the five views.
+    # The reports home links the five views, and the profile of the leader's one site.
+    with app.app_context():
+        site = aggregates.visible_sites(site_ids)[0]
+        slug, name = site.slug, site.name
+        db.session.remove()
     hrefs = page.eval_on_selector_all("nav.report-nav a", "links => links.map(a => a.href)")
     links = {urlsplit(href).path for href in hrefs}
-    assert set(VIEWS) <= links, links
+    assert {*VIEWS, f"/reports/profile/{slug}"} <= links, links
     assert page.locator("figure.bars meter").count() > 0
     page.screenshot(path=str(screenshot_dir / "reports-home.png"))
 
@@ -211,6 +215,8 @@ def test_leadership_reads_the_reports(demo_server, playwright_browser, screensho
     assert query["language"] == ["es"] and page.locator("#f-language").input_value() == "es"
     spanish = _expected(app, aggregates.Filters(language="es"), site_ids)
     _check_messengers(page, spanish)
+    # The breakdown column is headed by the language's name, not its code.
+    assert _texts(page, "table.report-table thead th[lang]") == ["Español"]
     assert spanish != everyone
     assert page.locator("table.report-table tfoot td.num").first.inner_text() != total_before
     # Small groups show as suppressed, never as a count from 1 to 10.
@@ -244,14 +250,14 @@ def test_leadership_reads_the_reports(demo_server, playwright_browser, screensho
         names = sorted(_texts(page, f"#table-{key} tbody th"))
         assert names == expected.get(key, []), key
     assert _small_counts(page) == []
+    # Languages by name ("English (34)"), never by code ("en (34)").
+    languages = _texts(page, "#table-current_trusted tbody td:nth-of-type(4)")
+    assert languages and not [t for t in languages if re.search(r"\b[a-z]{2}(_\w+)? \(", t)]
     page.screenshot(path=str(screenshot_dir / "reports-stakeholders.png"), full_page=True)
 
-    # The community profile of the leader's site.
-    with app.app_context():
-        site = aggregates.visible_sites(site_ids)[0]
-        slug, name = site.slug, site.name
-        db.session.remove()
-    page.goto(f"{base}/reports/profile/{slug}")
+    # The community profile of the leader's site, from the report navigation.
+    page.click("nav.report-nav a[href^='/reports/profile']")
+    page.wait_for_url(f"{base}/reports/profile/{slug}")
     assert name in page.locator("h1").inner_text()
     assert page.locator("table.report-table").count() >= 3
     assert _small_counts(page) == []
@@ -283,11 +289,6 @@ def test_a_chw_gets_no_reports(demo_server, playwright_browser):
     browser.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reports.profile passes a 'languages' context key that hides base.html's language "
-    "switcher list (the links render as CountRow reprs without text)",
-)
 def test_the_language_switcher_survives_the_community_profile(demo_server, playwright_browser):
     email, password = _account(demo_server, "leadership")
     browser = Browser(playwright_browser, demo_server.url)
@@ -298,3 +299,26 @@ def test_the_language_switcher_survives_the_community_profile(demo_server, playw
         assert "Español" in switcher and "" not in switcher, switcher
     finally:
         browser.close()
+
+
+def test_report_pages_fit_a_phone(demo_server, playwright_browser, tmp_path):
+    """At 390 px wide the page never scrolls sideways: wide tables scroll in their own box."""
+    email, password = _account(demo_server, "leadership")
+    browser = Browser(playwright_browser, demo_server.url, viewport=PHONE)
+    browser.sign_in(email, password, lands_on="/reports")
+    page = browser.page
+    profile = page.eval_on_selector("nav.report-nav a[href^='/reports/profile']", "a => a.href")
+    for url in [*(demo_server.url + view for view in VIEWS), profile]:
+        page.goto(url)
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], (url, width)
+        tables = page.locator("table").count()
+        assert tables == page.locator(".table-scroll[role=region][tabindex='0'] > table").count()
+        name = urlsplit(url).path.strip("/").replace("/", "-")
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+    # The messengers table by language is wider than the phone: its box scrolls.
+    page.goto(demo_server.url + "/reports/messengers")
+    box = page.locator(".table-scroll").first
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert browser.errors == [] and browser.foreign_requests() == []
+    browser.close()

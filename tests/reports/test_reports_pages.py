@@ -101,6 +101,7 @@ PAGES = [
     "/reports/stakeholders",
     "/reports/clusters",
     f"/reports/profile/{SITE}",
+    "/reports/profile",
 ]
 
 
@@ -228,3 +229,115 @@ def test_export_cells_are_neutralized(app, loaded_surveys, client, make_user, si
     sign_in(client, "admin@clinic.example")
     body = client.get("/reports/entities.csv").get_data(as_text=True)
     assert "'=cmd|x" in body
+
+
+# --- page details: names not codes, the profile link, narrow screens, the favicon -----------
+
+
+def _table_of(html: str, caption: str) -> str:
+    return html.split(f"<caption>{caption}</caption>")[1].split("</table>")[0]
+
+
+def test_profile_keeps_the_language_switcher_and_lists_named_themes_only(scan, leader):
+    html = leader.get(f"/reports/profile/{SITE}").get_data(as_text=True)
+    switcher = html.split('class="languages"')[1].split("</nav>")[0]
+    assert '<a href="?lang=es" lang="es"' in switcher and ">Español</a>" in switcher
+    assert "CountRow" not in html
+    languages = _table_of(html, "Languages of respondents")
+    # Named, larger groups first: Spanish 14, English 12, Vietnamese 4 (not shown).
+    assert re.findall(r'<th scope="row" lang="[^"]+">([^<]+)</th>', languages) == [
+        "Español",
+        "English",
+        "Tiếng Việt",
+    ]
+    assert "Text message (SMS)" in _table_of(html, "How respondents answered")
+    # Only family and clinician themes are named at this site: no rows of 0 respondents.
+    top = _table_of(html, "Top trusted messengers")
+    assert "Family" in top and "Doctors, nurses and clinic staff" in top
+    assert top.count("<tr>") == 3 and '<td class="num">0</td>' not in top
+
+
+def test_breakdowns_name_languages_and_sites(scan, leader):
+    html = leader.get("/reports/messengers?by=language").get_data(as_text=True)
+    assert '<th scope="col" lang="es">Español</th>' in html
+    assert '<th scope="col" lang="vi">Tiếng Việt</th>' in html
+    assert not re.search(r"<th scope=\"col\"[^>]*>(es|en|vi)</th>", html)
+    html = leader.get("/reports/messengers?by=site").get_data(as_text=True)
+    assert '<th scope="col">Valle Verde</th>' in html and f">{SITE}<" not in html
+    body = leader.get("/reports/messengers.csv?by=site").get_data(as_text=True)
+    assert "Valle Verde: Respondents" in body and f"{SITE}:" not in body
+    html = leader.get("/reports/stakeholders").get_data(as_text=True)
+    current = html.split('id="table-current_trusted"')[1].split("</table>")[0]
+    assert "<td>English (12)</td>" in current
+    assert "<td>Food assistance program</td>" in current  # the inventory's word, not a code
+    body = leader.get("/reports/stakeholders.csv").get_data(as_text=True)
+    assert "English (12)" in body and "en (12)" not in body
+    assert "Current partners patients also name" in body and "current_trusted" not in body
+
+
+def test_month_cells_read_zero_alike(scan, leader):
+    html = leader.get("/reports/resources").get_data(as_text=True)
+    months = html.split("<caption>Respondents per resource theme and month")[1].split("</table>")[0]
+    assert '<td class="num">0</td>' in months and "(0%)" not in months
+
+
+def test_cell_text_and_share_treat_zero_alike():
+    from fieldscan.reports.aggregates import Cell
+    from fieldscan.reports.privacy import SUPPRESSED
+    from fieldscan.reports.tables import cell_share, cell_text
+
+    assert cell_text(Cell(0, 0.0)) == cell_text(Cell(0, None)) == "0"
+    assert cell_text(Cell(12, 0.4)) == "12 (40%)" and cell_text(Cell(12, None)) == "12"
+    assert cell_text(Cell(SUPPRESSED, None)) == "<11"
+    assert cell_share(Cell(0, 0.0), 33) == cell_share(Cell(0, None), SUPPRESSED) == "0%"
+    assert cell_share(Cell(12, 0.4), 30) == "40%" and cell_share(Cell(SUPPRESSED, None), 30) == ""
+
+
+def test_top_themes_leave_out_zeros_and_show_suppressed_last():
+    from fieldscan.reports.aggregates import Cell, ThemeReport, ThemeRow
+    from fieldscan.reports.privacy import SUPPRESSED
+    from fieldscan.reports.tables import top_themes
+
+    def row(theme, count):
+        return ThemeRow(theme, Cell(count, None), ())
+
+    rows = (row("a", 30), row("b", 0), row("c", SUPPRESSED), row("d", 12), row("none", 40))
+    report = ThemeReport("q", None, "language", (), (), 90, rows)
+    assert [r.theme for r in top_themes(report)] == ["a", "d", "c"]
+    assert [r.theme for r in top_themes(report, 2)] == ["a", "d"]
+
+
+def test_the_navigation_leads_to_the_community_profile(scan, app, make_user, sign_in, leader):
+    # A leader of all sites picks one; a site filter goes straight to it.
+    html = leader.get("/reports").get_data(as_text=True)
+    assert '<a href="/reports/profile">Community profile</a>' in html
+    picker = leader.get("/reports/profile?language=es").get_data(as_text=True)
+    for slug, name in ((SITE, "Valle Verde"), (OTHER_SITE, "Rio Claro")):
+        assert f'<a href="/reports/profile/{slug}?language=es">{name}</a>' in picker
+    profile = leader.get(f"/reports/profile/{SITE}").get_data(as_text=True)
+    assert '<a href="/reports/profile">Community profile</a>' in profile  # to switch sites
+    response = leader.get(f"/reports/profile?site={OTHER_SITE}")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/reports/profile/{OTHER_SITE}")
+    # A leader of one site goes to theirs, from the link and from the picker's address.
+    make_user("leadership", email="lead-vv@clinic.example", site=SITE)
+    client = app.test_client()
+    sign_in(client, "lead-vv@clinic.example")
+    html = client.get("/reports/stakeholders?language=es").get_data(as_text=True)
+    assert f'<a href="/reports/profile/{SITE}?language=es">Community profile</a>' in html
+    assert client.get("/reports/profile").headers["Location"].endswith(f"/reports/profile/{SITE}")
+    assert client.get(f"/reports/profile?site={OTHER_SITE}").status_code == 404
+
+
+def test_report_tables_scroll_in_their_own_box_and_pages_have_a_favicon(scan, leader):
+    for page in PAGES:
+        html = leader.get(page).get_data(as_text=True)
+        wrapped = re.findall(
+            r'<div class="table-scroll" tabindex="0" role="region" aria-label="[^"]+">\s*<table',
+            html,
+        )
+        assert len(wrapped) == html.count("<table"), page
+        assert '<link rel="icon" href="/static/favicon.png" type="image/png"' in html
+    with leader.get("/static/favicon.png") as icon:  # a file response: closed when read
+        assert icon.status_code == 200 and icon.mimetype == "image/png"
+        assert icon.get_data().startswith(b"\x89PNG")
