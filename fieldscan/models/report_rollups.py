@@ -15,9 +15,11 @@ rows of those cells, exact. Kinds of rows (``key``):
   counts cannot give; per-entity counts are sums over the sets that contain the name.
 
 Grains: ``day`` rows keep the exact start day (UTC), ``month`` rows the same counts summed per
-month (``day`` = the 1st). Pages without a date range read months only (some thirty times
-fewer rows); a date range reads the whole months inside it from ``month`` rows and its partial
-months from ``day`` rows, so the range stays exact to the day.
+month (``day`` = the 1st), ``total`` rows summed over all days (``day`` = :data:`TOTAL_DAY`).
+Pages without a date range read the totals (the month rows when they break down by month);
+a date range reads the whole months inside it from ``month`` rows and its partial months from
+``day`` rows, so the range stays exact to the day. Rows are written in the order of the unique
+key, so the rows one page reads lie together.
 
 Rows belong to a run (deleted with it) and are rebuilt by the analysis job
 (:mod:`fieldscan.reports.rollups`). ``site_id`` 0 stands for "no site" (NULLs would be distinct
@@ -35,7 +37,9 @@ from fieldscan.extensions import db
 
 #: Row kinds and grains (see the module docstring).
 KINDS = ("all", "theme", "entities")
-GRAINS = ("day", "month")
+GRAINS = ("day", "month", "total")
+#: The ``day`` of ``total`` rows (a fixed date: the column is part of the unique key).
+TOTAL_DAY = date(1, 1, 1)
 
 
 class ReportRollup(db.Model):
@@ -63,11 +67,12 @@ class ReportRollup(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The analysis run whose tags are counted.
     run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id", ondelete="CASCADE"))
-    #: ``day`` or ``month``.
+    #: ``day``, ``month`` or ``total``.
     grain: Mapped[str] = mapped_column(String(8))
     #: ``all``, ``theme`` or ``entities``.
     kind: Mapped[str] = mapped_column(String(16))
-    #: The UTC start day of the responses (the 1st of the month for ``month`` rows).
+    #: The UTC start day of the responses (the 1st of the month for ``month`` rows,
+    #: :data:`TOTAL_DAY` for ``total`` rows).
     day: Mapped[date] = mapped_column(Date)
     #: The survey (not the version: the report filters by survey).
     survey_id: Mapped[str] = mapped_column(String(64))

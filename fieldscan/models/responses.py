@@ -42,7 +42,11 @@ class Response(db.Model):
     """One respondent's answers to one survey version."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_version_status", "survey_version_id", "status"),)
+    __table_args__ = (
+        Index("ix_responses_version_status", "survey_version_id", "status"),
+        # Covers the reports' completed counts per survey version and site (an index-only read).
+        Index("ix_responses_status_version_site", "status", "survey_version_id", "site_id"),
+    )
 
     #: Surrogate key.
     id: Mapped[int] = mapped_column(primary_key=True)

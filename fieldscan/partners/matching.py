@@ -39,13 +39,14 @@ within :data:`AMBIGUITY_MARGIN` of it (a bare "Oak Hollow" fits "Oak Hollow Food
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
 #: A partner whose score reaches this is suggested for an entity. 80 lets through
@@ -74,8 +75,10 @@ AMBIGUITY_MARGIN = 10.0
 #: (rapidfuzz ``token_set_ratio``) are not compared in detail: a pre-filter that keeps
 #: large registries (a county's 211 directory) fast.
 PREFILTER = 50.0
-#: Entities named at least this many times are prospective partners on the map.
-PROSPECT_MIN_MENTIONS = 5
+#: Entities named by at least this many respondents are prospective partners on the map.
+#: The privacy rule of the reports: names of groups only for groups of 11 or more (one more
+#: than the small cell, 1..10, that is never shown), so a rare person's name never appears.
+PROSPECT_MIN_MENTIONS = 11
 
 #: Match statuses.
 SUGGESTED, CONFIRMED, REJECTED = "suggested", "confirmed", "rejected"
@@ -486,6 +489,7 @@ class _Scored:
         return round(max(0.0, min(100.0, self.raw)), 1)
 
 
+@lru_cache(maxsize=65536)  # pure; each registry name is compared with every entity
 def _key_name(name: str) -> str:
     return entity_key(name).split("|", 1)[0]
 
@@ -547,9 +551,104 @@ def _worth_scoring(entity: _Names, partner: _Names) -> bool:
     )
 
 
+class PreparedPartners:
+    """The partners normalized once and indexed for the pre-filter (:func:`_worth_scoring`).
+
+    The same test as :func:`_worth_scoring`, answered for the whole registry at once: the
+    equal keys and initials from dicts, the word comparison by rapidfuzz's ``process.extract``
+    (a loop in C++, not a Python call per pair) -- so a 1,000-partner registry costs
+    milliseconds per entity. Iterating yields the :class:`_Names` in the registry's order.
+    """
+
+    def __init__(self, partners: Iterable[Any]) -> None:
+        self.names = [_prepare(p) for p in partners]
+        self._keys: dict[str, list[int]] = defaultdict(list)
+        self._initials: dict[str, list[int]] = defaultdict(list)
+        self._shorts: dict[str, list[int]] = defaultdict(list)
+        self._words: list[str] = []
+        self._owner: list[int] = []
+        for i, names in enumerate(self.names):
+            for index, values in (
+                (self._keys, names.keys),
+                (self._initials, names.initials),
+                (self._shorts, names.shorts),
+            ):
+                for value in values:
+                    index[value].append(i)
+            for words in names.words:
+                self._words.append(words)
+                self._owner.append(i)
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def worth_scoring(self, entity: _Names) -> list[_Names]:
+        """The partners that pass :func:`_worth_scoring` for ``entity``, in registry order."""
+        hits: set[int] = set()
+        for key in entity.keys:
+            hits.update(self._keys.get(key, ()))
+        for short in entity.shorts:
+            hits.update(self._initials.get(short, ()))
+        for initials in entity.initials:
+            hits.update(self._shorts.get(initials, ()))
+        for words in entity.words:
+            found = process.extract(
+                words,
+                self._words,
+                scorer=fuzz.token_set_ratio,
+                score_cutoff=PREFILTER,
+                limit=None,
+            )
+            hits.update(self._owner[index] for _choice, _score, index in found)
+        return [self.names[i] for i in sorted(hits)]
+
+
 def partner_score(entity_name: str, entity_kind: str | None, partner: Any) -> float:
     """How likely ``partner`` is the entity, 0-100: names and aliases, then kinds."""
     return _score(entity_name, entity_kind, partner).score
+
+
+#: Registries ranked lately, by their matching fields: (prepared partners, {(entity name,
+#: kind): partners ranked, None: scores kept}). The ranking depends on nothing else, so a
+#: page view after the first re-ranks only entities it has not seen, until a partner's name,
+#: aliases or kind change (another key). A few registries: readers of different sites see
+#: different ones.
+_REGISTRIES: OrderedDict[tuple, tuple[PreparedPartners, dict]] = OrderedDict()
+_REGISTRIES_KEPT = 4
+_REGISTRIES_LOCK = threading.Lock()
+#: Scores kept per registry (a ranking holds the partners that pass the pre-filter): a few
+#: tens of MB at most; names past it are ranked on each call.
+_SCORES_PER_REGISTRY = 200_000
+
+
+def _registry(partners: list[Any]) -> tuple[PreparedPartners, dict]:
+    """The prepared registry of ``partners`` and its rankings so far (see :data:`_REGISTRIES`).
+
+    Kept as plain snapshots (not the caller's objects, which may be database rows that
+    expire): exactly the fields the scores read.
+    """
+    snapshot = tuple(
+        (_get(p, "id"), _get(p, "name"), tuple(_get(p, "aliases") or ()), _get(p, "kind"))
+        for p in partners
+    )
+    with _REGISTRIES_LOCK:  # threaded servers: the LRU order is shared
+        entry = _REGISTRIES.get(snapshot)
+        if entry is not None:
+            _REGISTRIES.move_to_end(snapshot)
+            return entry
+    plain = [
+        {"id": pid, "name": name, "aliases": list(aliases), "kind": kind}
+        for pid, name, aliases, kind in snapshot
+    ]
+    entry = (PreparedPartners(plain), {})
+    with _REGISTRIES_LOCK:
+        _REGISTRIES[snapshot] = entry
+        while len(_REGISTRIES) > _REGISTRIES_KEPT:
+            _REGISTRIES.popitem(last=False)
+    return entry
 
 
 def match_entities(
@@ -570,7 +669,7 @@ def match_entities(
     """
     partners = list(partners)
     by_id = {_get(p, "id"): p for p in partners}
-    prepared = [_prepare(p) for p in partners]
+    prepared, ranked = _registry(partners)
     confirmed, rejected = _index_confirmations(confirmations)
     matches: list[Match] = []
     for entity in entities:
@@ -588,11 +687,18 @@ def match_entities(
             score = partner_score(name, kind, by_id[partner_id])
             matches.append(Match(name, partner_id, score, CONFIRMED, **common))
             continue
-        wanted = _prepare({"name": name})
-        scored = sorted(
-            (_score(name, kind, n.item) for n in prepared if _worth_scoring(wanted, n)),
-            key=lambda s: (not s.exact, -s.raw, str(s.partner_id)),
-        )
+        scored = ranked.get((name, kind))
+        if scored is None:
+            wanted = _prepare({"name": name})
+            scored = tuple(
+                sorted(
+                    (_score(name, kind, n.item) for n in prepared.worth_scoring(wanted)),
+                    key=lambda s: (not s.exact, -s.raw, str(s.partner_id)),
+                )
+            )
+            if ranked.setdefault(None, 0) + len(scored) <= _SCORES_PER_REGISTRY:
+                ranked[None] += len(scored)  # the scores kept so far
+                ranked[(name, kind)] = scored
         refused = rejected.get(key, set())
         open_ = [s for s in scored if s.partner_id not in refused]
         best = open_[0] if open_ else None
@@ -646,9 +752,9 @@ class Candidate:
     kinds: int
 
 
-def prepare_partners(partners: Iterable[Any]) -> list[Any]:
-    """The partners normalized once, for repeated :func:`candidates` calls."""
-    return [_prepare(p) for p in partners]
+def prepare_partners(partners: Iterable[Any]) -> PreparedPartners:
+    """The partners normalized and indexed once, for repeated :func:`candidates` calls."""
+    return PreparedPartners(partners)
 
 
 def _translated(a: str, b: str) -> bool:
@@ -678,7 +784,7 @@ def candidates(
     *,
     limit: int = 3,
     floor: float = CANDIDATE_FLOOR,
-    prepared: list[Any] | None = None,
+    prepared: PreparedPartners | None = None,
 ) -> list[Candidate]:
     """The partners the entity most likely is, best first, scoring ``floor`` or more.
 
@@ -692,30 +798,31 @@ def candidates(
     """
     wanted = _prepare({"name": entity_name})
     key = _key_name(entity_name)
-    found: list[tuple[_Scored, Candidate]] = []
-    for names_of in prepared if prepared is not None else prepare_partners(partners):
-        if not _worth_scoring(wanted, names_of):
-            continue
-        partner = names_of.item
-        scored = _score(entity_name, entity_kind, partner)
-        if scored.score < floor:
-            continue
+    registry = prepared if prepared is not None else prepare_partners(partners)
+    found: list[tuple[_Scored, Any]] = []
+    for names_of in registry.worth_scoring(wanted):
+        scored = _score(entity_name, entity_kind, names_of.item)
+        if scored.score >= floor:
+            found.append((scored, names_of.item))
+    found.sort(key=lambda pair: (not pair[0].exact, -pair[0].raw, str(pair[0].partner_id)))
+    out = []
+    for scored, partner in found[:limit]:  # explained for the ones shown only
         names = [("name", _get(partner, "name") or "")]
         names += [("alias", alias) for alias in _get(partner, "aliases") or [] if alias]
         exact = next(((via, n) for via, n in names if _key_name(n) == key), None)
         via, name = exact or max(names, key=lambda pair: name_similarity(entity_name, pair[1]))
-        candidate = Candidate(
-            partner_id=scored.partner_id,
-            score=scored.score,
-            via=via,
-            matched_name=name,
-            exact=exact is not None,
-            translated=exact is None and _translated(entity_name, name),
-            kinds=kind_agreement(entity_kind, _get(partner, "kind")),
+        out.append(
+            Candidate(
+                partner_id=scored.partner_id,
+                score=scored.score,
+                via=via,
+                matched_name=name,
+                exact=exact is not None,
+                translated=exact is None and _translated(entity_name, name),
+                kinds=kind_agreement(entity_kind, _get(partner, "kind")),
+            )
         )
-        found.append((scored, candidate))
-    found.sort(key=lambda pair: (not pair[0].exact, -pair[0].raw, str(pair[0].partner_id)))
-    return [candidate for _, candidate in found[:limit]]
+    return out
 
 
 # --- the stakeholder map ------------------------------------------------------------------
@@ -728,6 +835,7 @@ def stakeholder_map(
     *,
     min_mentions: int = PROSPECT_MIN_MENTIONS,
     threshold: float = SUGGEST_THRESHOLD,
+    weights: Mapping[str, int] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Sort what patients name against the registry (PHMI Key Activity 15, step 2).
 
@@ -744,6 +852,12 @@ def stakeholder_map(
           ``name``, ``kind``, ``relationship``).
 
     ``confirmed`` is False while any entity counted there is only a suggestion.
+
+    ``weights`` (answer id -> respondents) lets an id stand for a group of respondents who
+    name the same entities (the reports' rollups): a partner's mentions are the sum of the
+    weights of the distinct ids of its entities (1 for an id not in ``weights``), so a
+    respondent naming two spellings still counts once, without one id per respondent.
+    An entity's ``count`` is then its weighted count.
     """
     partners = list(partners)
     entities = list(entities)
@@ -760,7 +874,7 @@ def stakeholder_map(
     current, prospective = [], []
     for partner_id, found in groups.items():
         partner = by_id[partner_id]
-        item = _group_item(partner_id, partner, found)
+        item = _group_item(partner_id, partner, found, weights)
         if _text(_get(partner, "relationship")) == "current":
             current.append(item)
         elif item["mentions"] >= min_mentions:
@@ -808,11 +922,16 @@ def _entity_item(match: Match) -> dict[str, Any]:
     }
 
 
-def _group_item(partner_id: Any, partner: Any, found: list[Match]) -> dict[str, Any]:
+def _group_item(
+    partner_id: Any, partner: Any, found: list[Match], weights: Mapping[str, int] | None
+) -> dict[str, Any]:
     answer_ids = _unique(answer for match in found for answer in match.answer_ids)
     # Answers naming two spellings of one partner count once, when the ids are known.
     if all(match.answer_ids for match in found):
-        mentions = len(answer_ids)
+        if weights is None:
+            mentions = len(answer_ids)
+        else:
+            mentions = sum(weights.get(answer, 1) for answer in answer_ids)
     else:
         mentions = sum(match.count for match in found)
     return {

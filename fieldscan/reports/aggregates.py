@@ -19,11 +19,13 @@ the row totals of its breakdown table, suppressed with it, so the two never disa
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -138,10 +140,27 @@ def theme_labels(taxonomy_id: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def _shipped_labels(taxonomy_id: str) -> tuple[str, ...]:
-    from analysis import default_taxonomies
+    """The label ids of the bundled ``taxonomy.yaml``, in order (as ``analysis`` reads them).
 
-    taxonomy = default_taxonomies().get(taxonomy_id)
-    return tuple(taxonomy.labels) if taxonomy is not None else ()
+    Read from the file rather than through ``analysis.default_taxonomies``: importing the
+    ``analysis`` package loads scikit-learn and SciPy (seconds), which a report page does not
+    need (tests check the two agree).
+    """
+    import yaml
+
+    spec = importlib.util.find_spec("analysis")  # locates the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    path = folder / "taxonomies" / taxonomy_id / "taxonomy.yaml"
+    if not _SLUG.match(taxonomy_id) or not path.is_file():
+        return ()
+    meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    labels = [
+        str(entry.get("id", "") if isinstance(entry, dict) else entry).strip()
+        for entry in meta.get("labels") or []
+    ]
+    return tuple(label for label in labels if label)
 
 
 # --- the filtered answers ------------------------------------------------------------------
@@ -311,26 +330,38 @@ def stakeholders(filters: Filters, site_ids: list[int] | None) -> dict[str, list
     """The stakeholder map of the messengers and resources patients name (filtered), against
     the partner registry the reader may see; mentions and where they come from, suppressed."""
     found: list[dict] = []
-    places: list[tuple[str, str]] = []  # (site name, language) of each stand-in answer id
+    # Respondents who name the same set of entities form one id, weighted by how many they
+    # are: the matcher counts a partner once per respondent naming any of its spellings (a
+    # union of sets), without an id per person; a partner's sites and languages are the sums
+    # over its sets.
+    places: list[tuple[Counter, Counter]] = []  # (sites, languages) of each set id
+    weights: dict[str, int] = {}
     for question_id in QUESTIONS.values():
         run = latest_run(question_id)
         if run is None or not run.summary:
             continue
-        # The matcher counts a partner once per answer naming any of its spellings (a union
-        # of answer ids): the respondents of each group get stand-in ids, unique and as many.
-        ids: dict[str, list[str]] = defaultdict(list)
+        sets: dict[tuple[str, ...], tuple[Counter, Counter]] = {}
         for names, site, language, n in _counts.entity_groups(run, filters, site_ids):
-            block = [str(i) for i in range(len(places), len(places) + n)]
-            places.extend([(site, language)] * n)
+            key = tuple(sorted(set(names)))
+            sites, languages = sets.get(key) or sets.setdefault(key, (Counter(), Counter()))
+            sites[site] += n
+            languages[language] += n
+        ids: dict[str, list[str]] = defaultdict(list)
+        counts: Counter = Counter()
+        for names, (sites, languages) in sets.items():
+            group, n = str(len(places)), sum(sites.values())
+            places.append((sites, languages))
+            weights[group] = n
             for name in names:
-                ids[name].extend(block)
+                ids[name].append(group)
+                counts[name] += n
         for entity in run.summary.get("entities") or []:
             if ids.get(entity["name"]):
                 found.append(
                     {
                         "name": entity["name"],
                         "kind": entity.get("kind"),
-                        "count": len(ids[entity["name"]]),
+                        "count": counts[entity["name"]],
                         "answer_ids": ids[entity["name"]],
                     }
                 )
@@ -339,12 +370,12 @@ def stakeholders(filters: Filters, site_ids: list[int] | None) -> dict[str, list
         partners = partners.where(Partner.site_id.is_(None) | Partner.site_id.in_(site_ids))
     registry = list(db.session.scalars(partners))
     confirmations = list(db.session.scalars(select(PartnerMatch)))
-    result = _stakeholder_map(found, registry, confirmations)
+    result = _stakeholder_map(found, registry, confirmations, weights=weights)
 
     def where(answer_ids: list[str], index: int) -> list[tuple[str, int | None]]:
         counter: Counter = Counter()
-        for place, n in Counter(map(places.__getitem__, map(int, answer_ids))).items():
-            counter[place[index]] += n
+        for group in answer_ids:
+            counter.update(places[int(group)][index])
         ordered = sorted(counter.items(), key=lambda kn: (-kn[1], kn[0]))  # ties: by name
         return [(k, standalone_count(n)) for k, n in ordered if k]
 

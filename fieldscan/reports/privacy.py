@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 from urllib.parse import urlsplit
 
+from fieldscan.reports.cycles import on_cycles as _on_cycles
+
 #: Counts from 1 to this are never shown, nor derivable (CMS cell-size suppression).
 SMALL_CELL = 10
 Suppressed = enum.Enum("Suppressed", {"SUPPRESSED": "suppressed"})
@@ -301,19 +303,7 @@ def _pinned(values: list[int], hidden: set[int], lines: list[_Line]) -> list[int
                 if (step > 0 and p not in up_tight) or (step < 0 and lower):
                     out.setdefault(here, []).append((p, there))
     arcs = [(p, here, there) for here in out for p, there in out[here]]
-    moves = {p for p, here, there in arcs if here in _reach(out, there, p)}
-    return sorted(hidden - moves)
-
-
-def _reach(out: dict[int, list[tuple[int, int]]], start: int, without: int) -> set[int]:
-    """Nodes reachable from ``start`` by arcs of edges other than ``without``."""
-    seen, todo = {start}, [start]
-    while todo:
-        for edge, there in out.get(todo.pop(), ()):
-            if edge != without and there not in seen:
-                seen.add(there)
-                todo.append(there)
-    return seen
+    return sorted(hidden - _on_cycles(out, arcs))
 
 
 def _domain(match: re.Match[str]) -> str:

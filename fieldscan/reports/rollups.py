@@ -35,13 +35,14 @@ from fieldscan.models import (
     Site,
     SurveyVersion,
 )
+from fieldscan.models.report_rollups import TOTAL_DAY
 
 if TYPE_CHECKING:
     from fieldscan.reports.aggregates import Filters
 
 #: Rows per INSERT batch, and answer ids per IN list (well under SQLite's variable limit).
 _BATCH = 5000
-_CELL = ("day", "survey_id", "site_id", "language", "channel", "kind", "key")
+_CELL = ("day", "survey_id", "site_id", "language", "channel", "kind", "key")  # a day cell
 _UNIQUE = ["run_id", "grain", "kind", "day", "survey_id", "site_id", "language", "channel", "key"]
 
 
@@ -97,14 +98,24 @@ def entity_key(names: Iterable[str]) -> str:
 
 
 def _rows(run_id: int, cells: Counter) -> list[dict]:
-    """Day rows and, summed per month, month rows of ``cells``."""
+    """Day rows and, summed, month rows and total rows of ``cells``; in the order of the
+    unique key, so that a page's rows (one grain and kind) lie together in the table and a
+    read touches few pages."""
     months: Counter = Counter()
+    totals: Counter = Counter()
     for (day, *rest), n in cells.items():
         months[(day.replace(day=1), *rest)] += n
-    return [
-        {"run_id": run_id, "grain": grain, **dict(zip(_CELL, cell, strict=True)), "respondents": n}
-        for grain, counted in (("day", cells), ("month", months))
+        totals[(TOTAL_DAY, *rest)] += n
+    rows = [
+        (grain, cell[5], *cell[:5], cell[6], n)  # grain, kind, day ... channel, key
+        for grain, counted in (("day", cells), ("month", months), ("total", totals))
         for cell, n in counted.items()
+    ]
+    rows.sort(key=lambda row: row[:-1])
+    columns = ("grain", "kind", "day", "survey_id", "site_id", "language", "channel", "key")
+    return [
+        {"run_id": run_id, **dict(zip(columns, row[:-1], strict=True)), "respondents": row[-1]}
+        for row in rows
     ]
 
 
@@ -149,7 +160,8 @@ def add_answers(run: AnalysisRun, answer_ids: list[int]) -> int:
 def ensure(run: AnalysisRun) -> None:
     """Build the rollups of a run that has tags but none (a run done before the rollups
     existed, e.g. right after the upgrade); the caller's request commits them."""
-    has_rows = exists().where(ReportRollup.run_id == run.id)
+    # Total rows: a run counted before that grain existed is counted again.
+    has_rows = exists().where(ReportRollup.run_id == run.id, ReportRollup.grain == "total")
     has_tags = exists().where(AnswerTag.run_id == run.id)
     if not db.session.scalar(select(has_rows)) and db.session.scalar(select(has_tags)):
         rebuild(run)
@@ -168,16 +180,17 @@ def _next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def _period(filters: Filters):
+def _period(filters: Filters, by_month: bool = False):
     """The rows of the date range: ``month`` rows of the whole months inside it, ``day`` rows
-    of its partial months at either end (exact to the day, few rows)."""
+    of its partial months at either end (exact to the day, few rows); with no range, the
+    ``total`` rows (``month`` rows when grouped by month)."""
     r = ReportRollup
     start = filters.date_from
     end = None  # exclusive
     if filters.date_to is not None and filters.date_to < date.max:
         end = filters.date_to + timedelta(days=1)
     if start is None and end is None:
-        return r.grain == "month"
+        return r.grain == ("month" if by_month else "total")
     if start is not None and end is not None and start >= end:
         return false()  # an empty range
     whole_from = None if start is None else start if start.day == 1 else _next_month(start)
@@ -197,14 +210,16 @@ def _period(filters: Filters):
     return or_(*ranges)
 
 
-def _select(run: AnalysisRun, kinds: tuple[str, ...], filters: Filters, site_ids, *columns):
+def _select(
+    run: AnalysisRun, kinds: tuple[str, ...], filters: Filters, site_ids, *columns, by_month=False
+):
     """SUM(respondents) per ``columns`` over the filtered rows of ``kinds`` of ``run``."""
     ensure(run)
     r = ReportRollup
     query = (
         select(*columns, func.sum(r.respondents))
         .select_from(r)
-        .where(r.run_id == run.id, r.kind.in_(kinds), _period(filters))
+        .where(r.run_id == run.id, r.kind.in_(kinds), _period(filters, by_month))
     )
     if site_ids is not None:
         query = query.where(r.site_id.in_(site_ids or [-1]))
@@ -235,7 +250,9 @@ def theme_counts(run: AnalysisRun, filters: Filters, site_ids, by: str) -> tuple
         group = _month()
     else:
         group = r.language
-    query = _select(run, ("all", "theme"), filters, site_ids, group, r.kind, r.key)
+    query = _select(
+        run, ("all", "theme"), filters, site_ids, group, r.kind, r.key, by_month=by == "month"
+    )
     if by == "site":
         query = query.outerjoin(Site, Site.id == r.site_id)
     totals: dict[str, int] = defaultdict(int)

@@ -212,10 +212,10 @@ def test_stakeholder_map_buckets():
     ]
     entities = [
         entity("Banco de Comida de Oak Hollow", "food", 9, [f"b{i}" for i in range(9)]),
-        entity("Sunny Meadows Library", "public", 6, [f"s{i}" for i in range(6)]),
-        entity("Radio Alegría 101.5", "media", 7, [f"r{i}" for i in range(7)]),
+        entity("Sunny Meadows Library", "public", 12, [f"s{i}" for i in range(12)]),
+        entity("Radio Alegría 101.5", "media", 11, [f"r{i}" for i in range(11)]),
         entity("Pine Street Clinic", "clinic", 2, ["p1", "p2"]),
-        entity("Corner Store Tutoring", "org", 3, ["t1", "t2", "t3"]),
+        entity("Corner Store Tutoring", "org", 10, [f"t{i}" for i in range(10)]),
         entity("Lark Valley Elementary", "school", 1, ["l1"]),
     ]
     result = stakeholder_map(entities, partners)
@@ -225,10 +225,12 @@ def test_stakeholder_map_buckets():
     assert current[0]["entities"][0]["name"] == "Banco de Comida de Oak Hollow"
     prospective = result["prospective"]
     assert [(p["name"], p["partner_id"], p["mentions"]) for p in prospective] == [
-        ("Radio Alegría 101.5", None, 7),  # not in the registry
-        ("Sunny Meadows Public Library", 3, 6),  # in the registry as prospective
+        ("Sunny Meadows Public Library", 3, 12),  # in the registry as prospective
+        ("Radio Alegría 101.5", None, 11),  # not in the registry: 11 respondents, listed
     ]
-    # Pine Street Clinic is named, but by fewer than 5: neither prospective nor unmentioned.
+    # Named by 10 (a small cell), an unregistered name is never listed: it could be a person.
+    assert matching.PROSPECT_MIN_MENTIONS == 11
+    # Pine Street Clinic is named, but by fewer than 11: neither prospective nor unmentioned.
     assert [u["partner_id"] for u in result["unmentioned_partners"]] == [2]
     assert result["unmentioned_partners"][0]["relationship"] == "current"
 
@@ -250,6 +252,51 @@ def test_stakeholder_map_threshold_confirmations_and_repeated_answers():
     assert result["current_trusted"][0]["answer_ids"] == ["a1", "a2", "a3", "a4"]
     assert [p["name"] for p in result["prospective"]] == ["Radio Alegría"]
     assert stakeholder_map(entities, partners, confirmations)["prospective"] == []
+
+
+def test_stakeholder_map_weights_count_each_group_once():
+    """An id may stand for a group of respondents (the reports' rollups): a partner named in
+    two spellings by one group counts the group once, with its weight."""
+    partners = [partner(1, "Oak Hollow Food Bank", "food_assistance", "current")]
+    entities = [
+        entity("Oak Hollow Food Bank", "food", 30, ["g1", "g2"]),  # 10 + 20
+        entity("Banco de Comida de Oak Hollow", "food", 25, ["g2", "g3"]),  # 20 + 5
+        entity("Radio Alegría", "media", 12, ["g4"]),
+        entity("Tía Lupe", "person", 10, ["g5"]),
+    ]
+    weights = {"g1": 10, "g2": 20, "g3": 5, "g4": 12, "g5": 10}
+    result = stakeholder_map(entities, partners, weights=weights)
+    assert result["current_trusted"][0]["mentions"] == 35
+    assert result["current_trusted"][0]["answer_ids"] == ["g1", "g2", "g3"]
+    assert [(p["name"], p["mentions"]) for p in result["prospective"]] == [("Radio Alegría", 12)]
+    # Without weights each id is one respondent.
+    assert stakeholder_map(entities, partners)["current_trusted"][0]["mentions"] == 3
+
+
+def test_the_indexed_prefilter_keeps_the_same_partners():
+    partners = [
+        partner(1, "Valle Verde Family Resource Center"),
+        partner(2, "Oak Hollow Food Bank", "food_assistance", aliases=["OHFB"]),
+        partner(3, "Saint Brigid's Parish", "faith"),
+        partner(4, "Lien Hoa Temple", "faith"),
+        *(partner(10 + i, f"Organisation Number {i} of Somewhere") for i in range(40)),
+    ]
+    registry = matching.prepare_partners(partners)
+    for name in ["VV FRC", "ohfb", "St Brigid", "Chùa Liên Hoa", "Number 7", "Zebra", ""]:
+        wanted = matching._prepare({"name": name})
+        slow = [n.item["id"] for n in registry if matching._worth_scoring(wanted, n)]
+        assert [n.item["id"] for n in registry.worth_scoring(wanted)] == slow
+        assert name != "ohfb" or 2 in slow
+
+
+def test_rankings_are_kept_until_the_registry_changes():
+    partners = [partner(1, "Oak Hollow Food Bank", "food_assistance")]
+    named = [entity("Oak Hollow Foodbank", "food")]
+    assert match_entities(named, partners)[0].partner_id == 1
+    partners[0]["name"] = "Cedar Flats Library"  # renamed: ranked again, no stale match
+    assert match_entities(named, partners)[0].partner_id is None
+    partners[0]["aliases"] = ["Oak Hollow Food Bank"]
+    assert match_entities(named, partners)[0].partner_id == 1
 
 
 def test_stakeholder_map_of_nothing():
