@@ -290,15 +290,29 @@ class EntityRow:
     count: Shown
 
 
-def entities(question_id: str, filters: Filters, site_ids: list[int] | None) -> list[EntityRow]:
-    """The organisations and people the run found, counted in the filtered answers only."""
+@dataclass(frozen=True)
+class NamedEntities:
+    """The names listed, and how many others are left out to protect privacy."""
+
+    rows: list[EntityRow]
+    unlisted: int
+
+
+def named_entities(question_id: str, filters: Filters, site_ids: list[int] | None) -> NamedEntities:
+    """The organisations and people the run found, counted in the filtered answers only.
+
+    A name is listed only when more than ``SMALL_CELL`` respondents give it: a rarely
+    named person (a neighbour, a relative, a nickname) could point to the respondent, and
+    listing a name at all would show that someone gave it. The others are only counted.
+    """
     run = latest_run(question_id)
     if run is None or not run.summary:
-        return []
+        return NamedEntities([], 0)
     counts, respondents = _counts.entity_counts(run, filters, site_ids)
-    found = [e for e in run.summary.get("entities") or [] if counts.get(e["name"], 0) > 0]
+    named = [e for e in run.summary.get("entities") or [] if counts.get(e["name"], 0) > 0]
+    found = [e for e in named if counts[e["name"]] > SMALL_CELL]
     if not found:
-        return []
+        return NamedEntities([], len(named))
     found.sort(key=lambda e: (-counts[e["name"]], e["name"].casefold()))
     shown = suppress_counts(
         [counts[e["name"]] for e in found],
@@ -306,10 +320,16 @@ def entities(question_id: str, filters: Filters, site_ids: list[int] | None) -> 
         multi_label=True,
         labels_complete=False,
     )
-    return [
+    rows = [
         EntityRow(e["name"], str(e.get("kind") or ""), value)
         for e, value in zip(found, shown.counts, strict=True)
     ]
+    return NamedEntities(rows, len(named) - len(found))
+
+
+def entities(question_id: str, filters: Filters, site_ids: list[int] | None) -> list[EntityRow]:
+    """The listed names of :func:`named_entities` (the report's table and its downloads)."""
+    return named_entities(question_id, filters, site_ids).rows
 
 
 # --- stakeholder map -----------------------------------------------------------------------

@@ -144,7 +144,7 @@ def messengers():
     filters, by = _filters(), _by()
     site_ids = visible_site_ids(current_user)
     report = aggregates.theme_report(aggregates.QUESTIONS["messengers"], filters, site_ids, by)
-    named = aggregates.entities(aggregates.QUESTIONS["messengers"], filters, site_ids)
+    named = aggregates.named_entities(aggregates.QUESTIONS["messengers"], filters, site_ids)
     _viewed("messengers", filters, by=by)
     return _page("reports/messengers.html", filters, report=report, named=named, by=by)
 

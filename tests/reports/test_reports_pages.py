@@ -216,11 +216,11 @@ def test_exports_are_suppressed_and_audited(scan, leader, name):
 
 
 def test_export_cells_are_neutralized(app, loaded_surveys, client, make_user, sign_in):
-    _store([("=HYPERLINK(1)", "es", SITE)] * 3, "trusted_messenger")
+    _store([("=HYPERLINK(1)", "es", SITE)] * 11, "trusted_messenger")
     run = execute(queue_run("trusted_messenger"))
     run.summary = {
         **run.summary,
-        "entities": [{"name": "=cmd|x", "kind": "org", "count": 3, "answer_ids": []}],
+        "entities": [{"name": "=cmd|x", "kind": "org", "count": 11, "answer_ids": []}],
     }
     db.session.execute(sa.text("UPDATE answer_tags SET entities = :e"), {"e": '["=cmd|x"]'})
     rollups.rebuild(run)  # the tags were changed behind the analysis job's back
@@ -229,6 +229,39 @@ def test_export_cells_are_neutralized(app, loaded_surveys, client, make_user, si
     sign_in(client, "admin@clinic.example")
     body = client.get("/reports/entities.csv").get_data(as_text=True)
     assert "'=cmd|x" in body
+
+
+def test_rarely_named_people_are_never_listed(app, loaded_surveys, client, make_user, sign_in):
+    _store([("la señora del taco", "es", SITE)] * 4, "trusted_messenger")
+    _store([("el padre de la iglesia", "es", SITE)] * 12, "trusted_messenger")
+    run = execute(queue_run("trusted_messenger"))
+    run.summary = {
+        **run.summary,
+        "entities": [
+            {"name": "Doña Chela", "kind": "person", "count": 4, "answer_ids": []},
+            {"name": "Iglesia Central", "kind": "church", "count": 12, "answer_ids": []},
+        ],
+    }
+    db.session.execute(
+        sa.text(
+            "UPDATE answer_tags SET entities = :e"
+            " WHERE answer_id IN (SELECT id FROM answers WHERE raw_text = :v)"
+        ),
+        [
+            {"e": '["Doña Chela"]', "v": "la señora del taco"},
+            {"e": '["Iglesia Central"]', "v": "el padre de la iglesia"},
+        ],
+    )
+    rollups.rebuild(run)
+    db.session.commit()
+    make_user("leadership", site=None)
+    sign_in(client, "leadership@clinic.example")
+    html = client.get("/reports/messengers").get_data(as_text=True)
+    assert "Iglesia Central" in html
+    assert "Doña Chela" not in html
+    assert "1 more name, given by fewer than 11 respondents" in html
+    body = client.get("/reports/entities.csv").get_data(as_text=True)
+    assert "Iglesia Central" in body and "Doña Chela" not in body
 
 
 # --- page details: names not codes, the profile link, narrow screens, the favicon -----------
