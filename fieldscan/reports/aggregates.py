@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import select
 
 from fieldscan.analysis_jobs.services import latest_run
@@ -346,6 +347,30 @@ class StakeholderItem:
     languages: list[tuple[str, int | None]] = field(default_factory=list)
 
 
+def _merge_same_names(found: list[dict]) -> list[dict]:
+    """One entry per name and kind: the two open questions name many of the same places."""
+    merged: dict[tuple[str, str], dict] = {}
+    for entity in found:
+        key = (" ".join(entity["name"].casefold().split()), str(entity.get("kind") or ""))
+        if key in merged:
+            merged[key]["count"] += entity["count"]
+            merged[key]["answer_ids"] = merged[key]["answer_ids"] + entity["answer_ids"]
+        else:
+            merged[key] = dict(entity)
+    return list(merged.values())
+
+
+def _without_own_sites(found: list[dict]) -> list[dict]:
+    """Leave out the organisation's own clinics: patients trust them, but they are not
+    partners to win (a near-exact name, e.g. "eastside family clinic")."""
+    own = [site.casefold() for site in db.session.scalars(select(Site.name))]
+    return [
+        entity
+        for entity in found
+        if not any(fuzz.token_sort_ratio(entity["name"].casefold(), site) >= 90 for site in own)
+    ]
+
+
 def stakeholders(filters: Filters, site_ids: list[int] | None) -> dict[str, list[StakeholderItem]]:
     """The stakeholder map of the messengers and resources patients name (filtered), against
     the partner registry the reader may see; mentions and where they come from, suppressed."""
@@ -385,6 +410,7 @@ def stakeholders(filters: Filters, site_ids: list[int] | None) -> dict[str, list
                         "answer_ids": ids[entity["name"]],
                     }
                 )
+    found = _without_own_sites(_merge_same_names(found))
     partners = select(Partner).order_by(Partner.name)
     if site_ids is not None:
         partners = partners.where(Partner.site_id.is_(None) | Partner.site_id.in_(site_ids))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -23,6 +24,7 @@ from fieldscan.models import (
     PartnerRelationship,
     Response,
     ResponseStatus,
+    Site,
 )
 from fieldscan.reports import rollups
 from tests.fixtures_accounts import OTHER_SITE, SITE, csrf_token_of
@@ -262,6 +264,36 @@ def test_rarely_named_people_are_never_listed(app, loaded_surveys, client, make_
     assert "1 more name, given by fewer than 11 respondents" in html
     body = client.get("/reports/entities.csv").get_data(as_text=True)
     assert "Iglesia Central" in body and "Doña Chela" not in body
+
+
+def test_stakeholder_map_lists_a_name_once_and_never_the_clinic_itself(
+    app, loaded_surveys, client, make_user, sign_in
+):
+    site_name = db.session.scalar(sa.select(Site.name).where(Site.slug == SITE))
+    for question, text in (
+        ("trusted_messenger", "la radio"),
+        ("resources", "la radio y la clinica"),
+    ):
+        _store([(text, "es", SITE)] * 12, question)
+        run = execute(queue_run(question))
+        names = ["Radio Sol 99", site_name] if question == "resources" else ["Radio Sol 99"]
+        run.summary = {
+            **run.summary,
+            "entities": [
+                {"name": name, "kind": "media", "count": 12, "answer_ids": []} for name in names
+            ],
+        }
+        db.session.execute(
+            sa.text("UPDATE answer_tags SET entities = :e WHERE run_id = :r"),
+            {"e": json.dumps(names), "r": run.id},
+        )
+        rollups.rebuild(run)
+    db.session.commit()
+    make_user("leadership", site=None)
+    sign_in(client, "leadership@clinic.example")
+    html = client.get("/reports/stakeholders").get_data(as_text=True)
+    assert html.count('<th scope="row">Radio Sol 99</th>') == 1
+    assert f'<th scope="row">{site_name}</th>' not in html
 
 
 # --- page details: names not codes, the profile link, narrow screens, the favicon -----------
