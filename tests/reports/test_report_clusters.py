@@ -7,24 +7,20 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from fieldscan.accounts.services import get_or_create_site
 from fieldscan.analysis_jobs.services import execute, latest_run, queue_run, tag_new_answers
 from fieldscan.extensions import db
-from fieldscan.instruments.services import get_version
 from fieldscan.models import (
     Answer,
     AnswerTag,
     AuditEvent,
-    Channel,
     ClusterEdit,
-    Response,
-    ResponseStatus,
     TaxonomyOverlay,
 )
 from fieldscan.reports import aggregates
 from fieldscan.reports import clusters as service
 from fieldscan.reports import taxonomy_overlay as overlay
 from tests.fixtures_accounts import SITE, csrf_token_of
+from tests.reports.report_helpers import store_answers
 
 MESSENGERS = [("mi mamá y mi abuela", "es")] * 12 + [("my doctor at the clinic", "en")] * 12
 RESOURCES = (
@@ -35,21 +31,7 @@ RESOURCES = (
 ALL = aggregates.Filters()
 
 
-def _store(rows, question):
-    version = get_version("children_scan")
-    for text, language in rows:
-        response = Response(
-            survey_version=version,
-            channel=Channel.sms,
-            language=language,
-            status=ResponseStatus.completed,
-            site=get_or_create_site(SITE),
-        )
-        response.answers.append(
-            Answer(question_id=question, value=text, raw_text=text, language=language)
-        )
-        db.session.add(response)
-    db.session.commit()
+_store = store_answers
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from fieldscan.accounts.services import get_or_create_site
 from fieldscan.analysis_jobs.services import execute, queue_run
 from fieldscan.extensions import db
-from fieldscan.instruments.services import get_version
-from fieldscan.models import Answer, AuditEvent, Channel, Response, ResponseStatus
+from fieldscan.models import AuditEvent
 from fieldscan.reports import pdf
 from tests.fixtures_accounts import OTHER_SITE, SITE
+from tests.reports.report_helpers import store_answers
 
 #: "My mother" in eight languages (12 respondents each, so every language is shown).
 MESSENGERS = {
@@ -31,21 +30,7 @@ MESSENGERS = {
 RESOURCES = [("the Oak Hollow Food Bank", "en")] * 12 + [("banco de comida", "es")] * 12
 
 
-def _store(rows, question, slug=SITE):
-    version = get_version("children_scan")
-    for text, language in rows:
-        response = Response(
-            survey_version=version,
-            channel=Channel.sms,
-            language=language,
-            status=ResponseStatus.completed,
-            site=get_or_create_site(slug),
-        )
-        response.answers.append(
-            Answer(question_id=question, value=text, raw_text=text, language=language)
-        )
-        db.session.add(response)
-    db.session.commit()
+_store = store_answers
 
 
 @pytest.fixture

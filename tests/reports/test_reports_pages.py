@@ -11,23 +11,18 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from fieldscan.accounts.services import get_or_create_site
 from fieldscan.analysis_jobs.services import execute, queue_run
 from fieldscan.extensions import db
-from fieldscan.instruments.services import get_version
 from fieldscan.models import (
-    Answer,
     AuditEvent,
-    Channel,
     ClusterReview,
     Partner,
     PartnerRelationship,
-    Response,
-    ResponseStatus,
     Site,
 )
 from fieldscan.reports import rollups
 from tests.fixtures_accounts import OTHER_SITE, SITE, csrf_token_of
+from tests.reports.report_helpers import store_answers
 
 MESSENGERS = (
     [("mi mamá", "es", SITE)] * 14
@@ -43,21 +38,7 @@ RESOURCES = (
 )
 
 
-def _store(rows, question):
-    version = get_version("children_scan")
-    for text, language, slug in rows:
-        response = Response(
-            survey_version=version,
-            channel=Channel.sms,
-            language=language,
-            status=ResponseStatus.completed,
-            site=get_or_create_site(slug),
-        )
-        response.answers.append(
-            Answer(question_id=question, value=text, raw_text=text, language=language)
-        )
-        db.session.add(response)
-    db.session.commit()
+_store = store_answers
 
 
 @pytest.fixture
