@@ -6,7 +6,6 @@ stores each distinct resolved content once, as a new :class:`SurveyVersion`.
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,27 +167,40 @@ def _current_refs_statement():
     )
 
 
-# Built once: constructing a statement costs more than running it on the hot SMS path.
-_CURRENT_REFS = _current_refs_statement()
+#: The keys of the newest version of every open survey (built once: constructing a
+#: statement costs more than running it on the hot SMS path).
+CURRENT_REFS = _current_refs_statement()
 
 
 def current_refs() -> list[VersionRef]:
     """Keys of the newest version of every open survey: one light query for hot paths."""
-    return [VersionRef(*row) for row in db.session.execute(_CURRENT_REFS)]
+    return [VersionRef(*row) for row in db.session.execute(CURRENT_REFS)]
 
 
-@functools.lru_cache(maxsize=256)
-def _parsed(version_id: int, content_hash: str) -> SurveyDefinition:
-    content = db.session.scalar(select(SurveyVersion.content).where(SurveyVersion.id == version_id))
-    return SurveyDefinition.from_content(content)
+# Parsed definitions by (version id, content hash): a version's content never changes, and
+# the hash in the key keeps two databases' versions of the same id apart (tests, tools).
+_DEFINITIONS: dict[tuple[int, str], SurveyDefinition] = {}
+_MAX_DEFINITIONS = 256
 
 
 def definition_of(version: SurveyVersion | VersionRef) -> SurveyDefinition:
-    """The engine's view of a stored version, parsed once per process.
+    """The engine's view of a stored version, parsed once per process."""
+    key = (version.id, version.content_hash)
+    found = _DEFINITIONS.get(key)
+    if found is None:
+        content = db.session.scalar(
+            select(SurveyVersion.content).where(SurveyVersion.id == version.id)
+        )
+        found = SurveyDefinition.from_content(content)
+        if len(_DEFINITIONS) >= _MAX_DEFINITIONS:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = found
+    return found
 
-    Safe to share: a version's content never changes (and the key includes its hash).
-    """
-    return _parsed(version.id, version.content_hash)
+
+def cached_definition(version_id: int, content_hash: str) -> SurveyDefinition | None:
+    """The definition if this process has parsed it already, without touching the database."""
+    return _DEFINITIONS.get((version_id, content_hash))
 
 
 def get_version(survey_id: str, number: int | None = None) -> SurveyVersion | None:

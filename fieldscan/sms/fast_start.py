@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from fieldscan import clock
-from fieldscan.extensions import db
+from fieldscan.instruments.services import CURRENT_REFS, VersionRef, cached_definition
 from fieldscan.models import (
     AuditEvent,
     Channel,
@@ -42,6 +42,7 @@ _RESPONDENT = DriverStatement(
         _respondents.c.phone_hash == bindparam("phone_hash")
     )
 )
+_CURRENT_REFS = DriverStatement(CURRENT_REFS)
 _NEW_RESPONDENT = insert_row(_respondents, returning=_respondents.c.id)
 _NEW_RESPONSE = insert_row(Response.__table__, returning=Response.__table__.c.id)
 _NEW_SESSION = insert_row(SmsSession.__table__, returning=SmsSession.__table__.c.id)
@@ -54,10 +55,12 @@ _SET_PREFERRED_LANGUAGE = DriverStatement(
 
 
 def take_start_turn(
-    connection: Connection, message_sid: str, e164: str, digest: str, text: str, record_inbound
-) -> list[str] | None:
-    """Start the survey ``text`` names and commit; the replies, ``[]`` for a repeated
-    delivery, or None (nothing written) when the full conversation must decide.
+    connection: Connection, e164: str, digest: str, text: str, record_inbound
+) -> list[str] | str | None:
+    """Start the survey ``text`` names on ``connection`` (the caller commits); the replies,
+    ``[]`` for a repeated delivery, ``"raced"`` when another delivery created the same
+    respondent at this moment, or None (nothing written) when the full conversation must
+    decide.
 
     ``record_inbound(respondent_id)`` records the MessageSid (raising the driver's
     integrity error for a repeat).
@@ -66,14 +69,16 @@ def take_start_turn(
     if known is not None and known[1]:
         return None  # opted out: silence, START and HELP are the full path's
     preferred = known[2] if known is not None else None
-    versions = sessions.sms_versions()
+    versions = _sms_versions(connection)
+    if versions is None:
+        return None
     index = sessions.keyword_index(tuple(versions.values()))
     matches = [match for match in index.match(text) if match.survey_id in versions]
     if not matches:
         return None
     survey_id = sorted({match.survey_id for match in matches})[0]
     version = versions[survey_id]
-    survey = sessions.definition_of(version)
+    survey = cached_definition(version.id, version.content_hash)
     candidates = [match.language for match in matches if match.survey_id == survey_id]
     language = sessions.pick_language(candidates, survey.languages, preferred)
     if language is None:
@@ -104,15 +109,12 @@ def take_start_turn(
                 },
             )
         except errors:
-            db.session.rollback()  # created at this moment by another delivery
-            return None
+            return "raced"
     else:
         respondent_id = known[0]
     try:
         record_inbound(respondent_id)
     except errors:
-        db.session.rollback()
-        logger.info("inbound %s is a repeated delivery; ignored", message_sid)
         return []
     (response_id,) = _NEW_RESPONSE.first(
         connection,
@@ -152,6 +154,18 @@ def take_start_turn(
     )
     if known is not None and preferred != language:
         _SET_PREFERRED_LANGUAGE.execute(connection, {"rid": respondent_id, "language": language})
-    db.session.commit()
-    logger.info("inbound %s handled as %s", message_sid, "keyword")
     return replies
+
+
+def _sms_versions(connection: Connection) -> dict[str, VersionRef] | None:
+    """:func:`sessions.sms_versions` on ``connection``, or None when a definition is not
+    parsed in this process yet (the full path parses it, through the session)."""
+    versions = {}
+    for row in _CURRENT_REFS.all(connection, {}):
+        ref = VersionRef(*row)
+        definition = cached_definition(ref.id, ref.content_hash)
+        if definition is None:
+            return None
+        if definition.sms_questions():
+            versions[ref.survey_id] = ref
+    return versions

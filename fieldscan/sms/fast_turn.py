@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from fieldscan import clock
 from fieldscan.extensions import db
-from fieldscan.instruments.services import definition_of
+from fieldscan.instruments.services import cached_definition
 from fieldscan.models import (
     Answer,
     InboundSms,
@@ -146,15 +146,6 @@ _CLOSE_COMPLETED = DriverStatement(
 )
 
 
-class _VersionKey:
-    """What :func:`definition_of` needs of a version: its id and content hash."""
-
-    __slots__ = ("id", "content_hash")
-
-    def __init__(self, version_id: int, content_hash: str) -> None:
-        self.id, self.content_hash = version_id, content_hash
-
-
 class AnswerTurn(NamedTuple):
     """A turn taken here: the replies, or a repeated delivery that changed nothing."""
 
@@ -165,11 +156,13 @@ class AnswerTurn(NamedTuple):
 
 
 def take_answer_turn(message_sid: str, sender: str, body: str) -> AnswerTurn | None:
-    """Apply a valid answer to the open conversation and commit, or return None.
+    """Apply a valid answer (or a keyword start) and commit, or return None.
 
-    ``None`` means the turn is not the plain-answer case (see the module docstring): nothing
-    was written, and the transaction (with its lock on the conversation) stays open for the
-    full conversation to carry on in.
+    ``None`` means the turn needs the full conversation (see the module docstring) and
+    nothing was written. The turn runs on a connection of its own, outside the ORM session,
+    whose transaction bookkeeping costs more than the turn's SQL; when the request's session
+    already holds a transaction (a script or test working inside one unit of work), the turn
+    joins it instead, and on ``None`` leaves it open for the full conversation.
     """
     text = (body or "").strip()
     if not text or detect_command(text) is not None or detect_language_switch(text):
@@ -179,7 +172,52 @@ def take_answer_turn(message_sid: str, sender: str, body: str) -> AnswerTurn | N
     except InvalidPhoneNumberError:
         return None
     digest = vault().lookup_hash(e164)
-    connection = db.session.connection()
+    if db.session().in_transaction():
+        return _in_session(message_sid, e164, digest, text)
+    with db.engine.connect() as connection:
+        connection.begin()
+        try:
+            turn = _take(connection, message_sid, e164, digest, text)
+        except _RacedError:
+            turn = None
+        if turn is None or turn.duplicate:
+            connection.rollback()
+        else:
+            connection.commit()
+    _log(message_sid, turn)
+    return turn
+
+
+def _in_session(message_sid: str, e164: str, digest: str, text: str) -> AnswerTurn | None:
+    try:
+        turn = _take(db.session.connection(), message_sid, e164, digest, text)
+    except _RacedError:
+        db.session.rollback()
+        return None
+    if turn is not None:
+        if turn.duplicate:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    _log(message_sid, turn)
+    return turn
+
+
+def _log(message_sid: str, turn: AnswerTurn | None) -> None:
+    if turn is None:
+        return
+    if turn.duplicate:
+        logger.info("inbound %s is a repeated delivery; ignored", message_sid)
+    else:
+        logger.info("inbound %s handled as %s", message_sid, turn.kind)
+
+
+class _RacedError(Exception):
+    """Another delivery created the same respondent at this moment: the full path decides."""
+
+
+def _take(connection, message_sid: str, e164: str, digest: str, text: str) -> AnswerTurn | None:
+    """The turn's statements on ``connection``; the caller commits or rolls back."""
     row = _TURN_STATE.first(connection, {"digest": digest})
     if row is None:  # no open conversation: perhaps a keyword starting one
 
@@ -188,10 +226,12 @@ def take_answer_turn(message_sid: str, sender: str, body: str) -> AnswerTurn | N
                 connection, {"sid": message_sid, "respondent_id": respondent_id, "now": clock.now()}
             )
 
-        replies = take_start_turn(connection, message_sid, e164, digest, text, record_inbound)
-        if replies is None:
+        started = take_start_turn(connection, e164, digest, text, record_inbound)
+        if started is None:
             return None
-        return AnswerTurn(replies, duplicate=not replies, kind="keyword")
+        if started == "raced":
+            raise _RacedError
+        return AnswerTurn(started, duplicate=not started, kind="keyword")
     plan = _plan(connection, row, text)
     if plan is None:
         return None
@@ -202,8 +242,6 @@ def take_answer_turn(message_sid: str, sender: str, body: str) -> AnswerTurn | N
             connection, {"sid": message_sid, "respondent_id": respondent_id, "now": now}
         )
     except integrity_errors(connection):
-        db.session.rollback()
-        logger.info("inbound %s is a repeated delivery; ignored", message_sid)
         return AnswerTurn([], duplicate=True)
     answer = {"rid": response_id, "qid": question_id, "raw": text, "value": value}
     (_REPLACE_ANSWER if known else _INSERT_ANSWER).execute(
@@ -213,12 +251,9 @@ def take_answer_turn(message_sid: str, sender: str, body: str) -> AnswerTurn | N
     if next_question_id is None:
         _COMPLETE_RESPONSE.execute(connection, {"rid": response_id, "now": now})
         _CLOSE_COMPLETED.execute(connection, {"sid": session_id, "now": now})
+        logger.info("sms session %s closed: %s", session_id, "completed")
     else:
         _ADVANCE.execute(connection, {"sid": session_id, "next_qid": next_question_id, "now": now})
-    db.session.commit()
-    if next_question_id is None:
-        logger.info("sms session %s closed: %s", session_id, "completed")
-    logger.info("inbound %s handled as answer", message_sid)
     return AnswerTurn(replies)
 
 
@@ -243,7 +278,9 @@ def _plan(connection, row: tuple, text: str):
     ttl = timedelta(hours=float(current_app.config.get("FIELDSCAN_SMS_SESSION_TTL_HOURS", 72)))
     if last_activity_at + ttl < clock.now():
         return None  # expired: the full conversation closes it and says so
-    survey = definition_of(_VersionKey(version_id, content_hash))
+    survey = cached_definition(version_id, content_hash)
+    if survey is None:
+        return None  # parsed by the full path (through the session), then cached
     if texts.is_skip(text, language):
         return None
     answers = dict(_ANSWERS.all(connection, {"rid": response_id}))

@@ -34,8 +34,14 @@ POOL = [
 ]  # fmt: skip
 
 
-def _run(app, steps: list[dict], number_of, fast: bool) -> list[list[str]]:
-    """Send the steps from the numbers ``number_of`` gives; the replies of every step."""
+def _run(
+    app, steps: list[dict], number_of, fast: bool, in_session: bool = False
+) -> list[list[str]]:
+    """Send the steps from the numbers ``number_of`` gives; the replies of every step.
+
+    ``in_session``: each message arrives while the session holds a transaction, so the fast
+    turn joins it instead of taking a connection of its own.
+    """
     app.config["FIELDSCAN_SMS_FAST_TURNS"] = fast
     client = app.test_client()
     phones: dict[str, Phone] = {}
@@ -47,6 +53,9 @@ def _run(app, steps: list[dict], number_of, fast: bool) -> list[list[str]]:
                 continue
             number = number_of(step.get("from", "+14155550101"))
             phone = phones.setdefault(number, Phone(client, number))
+            if in_session:
+                db.session.execute(sa.text("SELECT 1"))
+                assert db.session().in_transaction()
             status, texts = phone.send(str(step["send"]))
             assert status == 200
             replies.append(texts)
@@ -145,7 +154,7 @@ def _stored(number: str) -> dict:
     }
 
 
-def _compare(app, steps: list[dict]) -> int:
+def _compare(app, steps: list[dict], in_session: bool = False) -> int:
     """Run ``steps`` slow then fast from different numbers; assert all is equal."""
     numbers = sorted({step.get("from", "+14155550101") for step in steps if "send" in step})
 
@@ -166,7 +175,7 @@ def _compare(app, steps: list[dict]) -> int:
     slow_replies = _run(app, steps, slow, fast=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("fieldscan.sms.conversation.take_answer_turn", counting)
-        fast_replies = _run(app, steps, fast, fast=True)
+        fast_replies = _run(app, steps, fast, fast=True, in_session=in_session)
     assert fast_replies == slow_replies
     db.session.expire_all()
     for number in numbers:
@@ -182,7 +191,8 @@ def test_scenarios_are_the_same_with_the_fast_turn(path: Path, sms_app):
         assert taken >= 5  # most turns of a whole survey are plain answers
 
 
-def test_random_conversations_are_the_same_with_the_fast_turn(sms_app):
+@pytest.mark.parametrize("in_session", [False, True], ids=["own_connection", "in_session"])
+def test_random_conversations_are_the_same_with_the_fast_turn(sms_app, in_session):
     generator = random.Random(20261122)
     taken = 0
     for conversation in range(12):
@@ -196,5 +206,5 @@ def test_random_conversations_are_the_same_with_the_fast_turn(sms_app):
             # Answers that fit are likelier than noise, so conversations get far.
             text = generator.choice(POOL[3:14] * 3 + POOL)
             steps.append({"send": text, "from": number})
-        taken += _compare(sms_app, steps)
+        taken += _compare(sms_app, steps, in_session=in_session)
     assert taken > 30  # the fast turn was really exercised
