@@ -4,7 +4,8 @@ Most texts a conversation receives are answers to the question just asked. The f
 conversation (:mod:`fieldscan.sms.conversation`) loads the respondent and the session as ORM
 objects and flushes them through the unit of work, which costs several times the SQL it
 runs. This module takes that case with Core statements run on the driver's cursor
-(:mod:`fieldscan.sms.driver_sql`), inside the session's transaction:
+(:mod:`fieldscan.sms.driver_sql`), in a transaction on a connection of its own (or in the
+session's, when the session already holds one):
 
 1. read the respondent and the open session together (locked where the database can);
 2. read the answers so far;
@@ -15,8 +16,9 @@ runs. This module takes that case with Core statements run on the driver's curso
 
 A number with no open conversation goes to :mod:`fieldscan.sms.fast_start` (a keyword).
 Everything else (commands, language words, an expired or unstarted session, an invalid or
-skipped answer, an unknown number) returns ``None`` before anything is written, and the
-caller runs the full conversation in the same transaction. The survey engine still
+skipped answer, an unknown number, a survey version this process has not parsed yet)
+returns ``None`` before anything is written, and the caller runs the full conversation.
+The survey engine still
 decides: :func:`~fieldscan.survey.validate_answer` and :func:`~fieldscan.survey.next_step`
 run here exactly as there, and ``tests/sms/test_sms_fast_turn.py`` drives the same
 conversations with these paths on and off and compares every reply and every stored row.
