@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from fieldscan import clock
 from fieldscan.extensions import db
 from fieldscan.models import User
+from tests.sample_answers import COMPLETE_CHILDREN_ANSWERS
 
 PASSWORD = "valle-verde-tablet-2026"
 SITE = "valle_verde"
@@ -31,17 +32,7 @@ STARTED = "2026-03-02T09:15:00-08:00"
 COMPLETED = "2026-03-02T09:24:30-08:00"
 
 #: A complete, valid children_scan interview as a tablet sends it (Spanish, structured values).
-COMPLETE_ANSWERS: dict[str, Any] = {
-    "trusted_messenger": "Mi abuela y la promotora de la iglesia",
-    "resources": "El banco de comida de San José",
-    "used_services": ["school", "food_assistance"],
-    "knows_rides": "no",
-    "wants_ride_info": "yes",
-    "child_age": 4,
-    "preferred_language": "es",
-    "contact_channel": "text",
-    "consent_contact": "yes",
-}
+COMPLETE_ANSWERS: dict[str, Any] = copy.deepcopy(COMPLETE_CHILDREN_ANSWERS)
 
 
 def make_item(uuid: str | None = None, **fields: Any) -> dict[str, Any]:

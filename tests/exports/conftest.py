@@ -21,6 +21,7 @@ from fieldscan.accounts.services import get_or_create_site
 from fieldscan.api.sync import CREATED, sync_responses
 from fieldscan.extensions import db
 from fieldscan.models import Channel, Response, ResponseStatus
+from tests.sample_answers import COMPLETE_CHILDREN_ANSWERS
 
 #: The frozen "now" of the export tests (a Monday, 12:00 in California).
 NOW = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
@@ -30,17 +31,7 @@ OTHER_SITE = "rio_claro"
 #: A phone number that must never appear in an export's FHIR bundle.
 SECRET_PHONE = "+14155550199"
 
-_CHILDREN_ANSWERS: dict[str, Any] = {
-    "trusted_messenger": "Mi abuela y la promotora de la iglesia",
-    "resources": "El banco de comida de San José",
-    "used_services": ["school", "food_assistance"],
-    "knows_rides": "no",
-    "wants_ride_info": "yes",
-    "child_age": 4,
-    "preferred_language": "es",
-    "contact_channel": "text",
-    "consent_contact": "yes",
-}
+_CHILDREN_ANSWERS: dict[str, Any] = copy.deepcopy(COMPLETE_CHILDREN_ANSWERS)
 
 #: The golden data set: (uuid, site, language, started, completed, answer overrides).
 CHILDREN_ITEMS: list[tuple[str, str, str, str, str | None, dict[str, Any]]] = [
