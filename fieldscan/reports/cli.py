@@ -28,7 +28,15 @@ def reports_cli() -> None:
 def refresh_command(question_ids: tuple[str, ...]) -> None:
     """Rebuild the report counts of the newest run of each question from its tags (the
     analysis job keeps them fresh; this repairs them, e.g. after answers were deleted)."""
-    targets = question_ids or tuple(q.question_id for q in open_questions())
+    known = tuple(q.question_id for q in open_questions())
+    unknown = [q for q in question_ids if q not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"no loaded survey asks an open question {unknown[0]!r} "
+            f"(known: {', '.join(known) or 'none'})",
+            param_hint="--question",
+        )
+    targets = question_ids or known
     for question_id in targets:
         run = latest_run(question_id)
         if run is None:

@@ -308,6 +308,9 @@ def test_analysis_job_keeps_rollups_fresh_and_refresh_rebuilds(app, loaded_surve
     assert f"trusted_messenger: run {second.id} refreshed, {rows:,} rows" in result.output
     assert "resources: never analysed" in result.output
     assert same_as_live(second) == 26
+    refused = runner.invoke(args=["reports", "refresh", "--question", "nope"])
+    assert refused.exit_code == 2
+    assert "no loaded survey asks an open question 'nope'" in refused.output
 
     db.session.execute(sa.delete(ReportRollup))  # a run done before the rollups existed
     db.session.commit()
